@@ -1,0 +1,217 @@
+using System.Text.Json;
+using Contact.Api.Intake;
+using Contact.Core.Cases;
+using Contact.Core.Catalog;
+using Contact.Api.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+
+namespace Contact.Api.Cases;
+
+/// <summary>A request as JSON clients send it to POST /api/cases.</summary>
+public sealed record CaseSubmission(
+    string? Category,
+    string? Language,
+    string? Description,
+    Dictionary<string, JsonElement>? Answers,
+    string? Address,
+    double? Latitude,
+    double? Longitude,
+    string? Name,
+    string? Phone,
+    string? Email,
+    bool Notify = false);
+
+/// <summary>What anyone holding a case number may see of it. 211 cases show only their status.</summary>
+public sealed record PublicCaseView(
+    string Number,
+    string Line,
+    string Status,
+    string StatusText,
+    DateTimeOffset UpdatedAt,
+    string? Category = null,
+    string? CategoryName = null,
+    DateTimeOffset? CreatedAt = null,
+    string? Address = null,
+    double? Latitude = null,
+    double? Longitude = null,
+    string? Description = null,
+    IReadOnlyList<PublicEventView>? History = null);
+
+/// <summary>One public entry of a case's history.</summary>
+public sealed record PublicEventView(DateTimeOffset At, string Kind, string Text);
+
+internal static class CaseApi
+{
+    public const int MaxBodyBytes = 64 * 1024;
+
+    public static RouteGroupBuilder MapCaseApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/cases").WithTags("Cases");
+        group.MapPost("/", Create)
+            .RequireRateLimiting(WebPlatform.PublicWrites)
+            .Accepts<CaseSubmission>("application/json")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithSummary("File a request")
+            .WithDescription("Files a 311 or 211 request. Send an Idempotency-Key header to make retries safe: a repeated key answers the case it made (200) instead of making another.");
+        group.MapGet("/{number}", Get)
+            .WithSummary("Look up a request by its number")
+            .WithDescription("Anyone with the number sees the status; 311 requests also show what and where. 211 requests show only their status.");
+        return group;
+    }
+
+    internal static async Task<Results<Created<PublicCaseView>, Ok<PublicCaseView>, ValidationProblem, ProblemHttpResult>> Create(
+        HttpRequest request, CaseIntake intake, CatalogStore catalog, CaseQueries queries, IntakeLocalizer text, CancellationToken ct)
+    {
+        if (!request.HasJsonContentType())
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: text["problem.unsupported_media_type.title"], detail: text["problem.unsupported_media_type.detail"]);
+        }
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return TooLarge(text);
+        }
+        CaseSubmission? submission;
+        try
+        {
+            var body = await ReadLimitedAsync(request.Body, MaxBodyBytes, ct);
+            if (body is null)
+            {
+                return TooLarge(text);
+            }
+            submission = JsonSerializer.Deserialize<CaseSubmission>(body, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
+                title: text["problem.malformed_json.title"], detail: text["problem.malformed_json.detail", (e.LineNumber ?? 0) + 1, e.BytePositionInLine ?? 0]);
+        }
+        if (submission is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
+                title: text["problem.malformed_json.title"], detail: text["problem.empty_body"]);
+        }
+
+        var category = (await catalog.GetAsync(ct)).Find(submission.Category);
+        var (answers, answerErrors) = ReadAnswers(submission.Answers);
+        if (answerErrors.Count > 0)
+        {
+            return Invalid(answerErrors, category, text);
+        }
+        var result = await intake.SubmitAsync(new NewCase(
+            submission.Category, "web", submission.Language ?? text.Language, submission.Description, answers,
+            submission.Address, submission.Latitude, submission.Longitude, submission.Name, submission.Phone, submission.Email,
+            submission.Notify, request.Headers["Idempotency-Key"].FirstOrDefault()), "resident", ct);
+        if (result.Case is null)
+        {
+            return Invalid(result.Errors, category, text);
+        }
+        var view = await PublicViewAsync(result.Case.Number, queries, text, ct);
+        return result.Case.AlreadyExisted
+            ? TypedResults.Ok(view!)
+            : TypedResults.Created($"/api/cases/{result.Case.Number}", view!);
+    }
+
+    internal static async Task<Results<Ok<PublicCaseView>, NotFound<ProblemDetails>, ProblemHttpResult>> Get(
+        string number, CaseQueries queries, IntakeLocalizer text, CancellationToken ct)
+    {
+        var normalised = CaseNumber.Normalise(number);
+        if (normalised is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
+                title: text["problem.bad_number.title"], detail: text["status.number_invalid"]);
+        }
+        var view = await PublicViewAsync(normalised, queries, text, ct);
+        return view is null
+            ? TypedResults.NotFound(new ProblemDetails { Status = 404, Title = text["problem.not_found.title"], Detail = text["status.not_found", normalised] })
+            : TypedResults.Ok(view);
+    }
+
+    private static async Task<PublicCaseView?> PublicViewAsync(string number, CaseQueries queries, IntakeLocalizer text, CancellationToken ct)
+    {
+        var c = await queries.FindAsync(number, ct);
+        if (c is null)
+        {
+            return null;
+        }
+        var status = new PublicCaseView(c.Number, c.Line, c.Status, text.Status(c.Status), c.UpdatedAt);
+        if (c.Line == "211")
+        {
+            return status;
+        }
+        var category = await text.CategoryNameAsync(c.CategoryCode, ct);
+        var history = await queries.HistoryAsync(c.Id, includePrivate: false, ct);
+        return status with
+        {
+            Category = c.CategoryCode,
+            CategoryName = category,
+            CreatedAt = c.CreatedAt,
+            Address = c.Address,
+            Latitude = c.Latitude,
+            Longitude = c.Longitude,
+            Description = c.IsPublic ? c.Description : null,
+            History = [.. history.Select(e => new PublicEventView(e.At, e.Kind, text.Event(e)))],
+        };
+    }
+
+    private static ValidationProblem Invalid(IEnumerable<FieldError> errors, Category? category, IntakeLocalizer text) =>
+        TypedResults.ValidationProblem(
+            errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => text.Message(e, category)).ToArray()),
+            title: text["problem.validation.title"]);
+
+    private static ProblemHttpResult TooLarge(IntakeLocalizer text) => TypedResults.Problem(
+        statusCode: StatusCodes.Status413PayloadTooLarge, title: text["problem.too_large.title"], detail: text["problem.too_large.detail", MaxBodyBytes / 1024]);
+
+    private static async Task<byte[]?> ReadLimitedAsync(Stream body, int limit, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static (Dictionary<string, IReadOnlyList<string>> Answers, List<FieldError> Errors) ReadAnswers(Dictionary<string, JsonElement>? given)
+    {
+        var answers = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var errors = new List<FieldError>();
+        foreach (var (code, value) in given ?? [])
+        {
+            string? Scalar(JsonElement e) => e.ValueKind switch
+            {
+                JsonValueKind.String => e.GetString(),
+                JsonValueKind.Number => e.GetRawText(),
+                JsonValueKind.True or JsonValueKind.False => e.GetRawText(),
+                JsonValueKind.Null => null,
+                _ => throw new FormatException(),
+            };
+            try
+            {
+                answers[code] = value.ValueKind == JsonValueKind.Array
+                    ? [.. value.EnumerateArray().Select(Scalar).OfType<string>()]
+                    : Scalar(value) is { } s ? [s] : [];
+            }
+            catch (FormatException)
+            {
+                errors.Add(new FieldError("answers." + code, "answer.bad_shape", code));
+            }
+        }
+        return (answers, errors);
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        AllowTrailingCommas = false,
+    };
+}

@@ -1,0 +1,65 @@
+using Contact.Core.Cases;
+using Contact.Core.Catalog;
+using Contact.Core.Infrastructure;
+using Npgsql;
+
+namespace Contact.Api.Infrastructure;
+
+internal static class CaseStoreSetup
+{
+    /// <summary>The case store, its catalog and the intake, over one data source.</summary>
+    public static void AddCaseStore(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var contentRoot = builder.Environment.ContentRootPath;
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new CasesDatabase(
+            new CasesDatabaseOptions
+            {
+                ConnectionString = configuration.GetConnectionString("Cases"),
+                DataDirectory = ResolveDataDirectory(configuration["Database:DataDirectory"] ?? ".data/postgres", contentRoot),
+            },
+            sp.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton<NpgsqlDataSource>(sp => sp.GetRequiredService<CasesDatabase>().DataSource);
+        builder.Services.AddSingleton<CatalogStore>();
+        builder.Services.AddSingleton<CatalogImporter>();
+        builder.Services.AddSingleton<DemoCatalog>();
+        builder.Services.AddSingleton<CaseCommands>();
+        builder.Services.AddSingleton<CaseQueries>();
+        builder.Services.AddSingleton<CaseIntake>();
+    }
+
+    /// <summary>Connects (or starts the embedded cluster), migrates, and loads the demo data where asked.</summary>
+    public static async Task StartCaseStoreAsync(this WebApplication app)
+    {
+        await app.Services.GetRequiredService<CasesDatabase>().StartAsync(app.Lifetime.ApplicationStopping);
+        if (app.Configuration.GetValue<bool>("Seed:DemoData"))
+        {
+            if (await app.Services.GetRequiredService<DemoCatalog>().EnsureAsync(app.Lifetime.ApplicationStopping))
+            {
+                app.Logger.LogInformation("Loaded the demo catalog");
+                app.Services.GetRequiredService<CatalogStore>().Invalidate();
+            }
+        }
+    }
+
+    /// <summary>
+    /// A relative data directory is taken from the solution's root when the host runs from a checkout
+    /// (so `dotnet run` from anywhere finds the same cluster), else from the content root.
+    /// </summary>
+    internal static string ResolveDataDirectory(string configured, string contentRoot)
+    {
+        if (Path.IsPathRooted(configured))
+        {
+            return configured;
+        }
+        for (var dir = new DirectoryInfo(contentRoot); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Contact.sln")))
+            {
+                return Path.Combine(dir.FullName, configured);
+            }
+        }
+        return Path.Combine(contentRoot, configured);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Localization;
+
+namespace Contact.Api.Infrastructure;
+
+/// <summary>What every page and endpoint stands on: errors, languages, rate limits, OpenAPI, health.</summary>
+internal static class WebPlatform
+{
+    public const string PublicWrites = "public-writes";
+    public const string LanguageCookie = "contact-lang";
+    public static readonly CultureInfo[] Cultures = [new("en"), new("fr")];
+
+    public static void AddWebPlatform(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.AddLocalization();
+        services.Configure<RequestLocalizationOptions>(options =>
+        {
+            options.DefaultRequestCulture = new RequestCulture("en");
+            options.SupportedCultures = Cultures;
+            options.SupportedUICultures = Cultures;
+            options.RequestCultureProviders =
+            [
+                new QueryStringRequestCultureProvider { QueryStringKey = "lang", UIQueryStringKey = "lang" },
+                new CookieRequestCultureProvider { CookieName = LanguageCookie },
+                new AcceptLanguageHeaderRequestCultureProvider(),
+            ];
+        });
+
+        var configuration = builder.Configuration;
+        services.AddRateLimiter(options =>
+        {
+            var perMinute = configuration.GetValue("RateLimits:PublicWritesPerMinute", 30);
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            // Only writes count: reading a form or a status page is never limited.
+            options.AddPolicy(PublicWrites, http => HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
+                ? RateLimitPartition.GetNoLimiter("reads")
+                : RateLimitPartition.GetFixedWindowLimiter(
+                    http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            options.OnRejected = async (context, ct) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)retry.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                }
+                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = { Status = 429, Title = "Too many requests", Detail = "Too many submissions from this address. Please wait a minute and try again." },
+                });
+            };
+        });
+
+        services.AddOpenApi();
+        services.AddContactHealth();
+    }
+
+    public static void UseWebPlatform(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        // Pages answer errors with a page in the resident's language; the JSON API keeps problem details.
+        app.UseWhen(IsPage, pages =>
+        {
+            pages.UseExceptionHandler("/error/500");
+            pages.UseStatusCodePagesWithReExecute("/error/{0}");
+        });
+        app.UseRequestLogging();
+        app.UseRequestLocalization();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAntiforgery();
+        app.MapOpenApi();
+    }
+
+    private static bool IsPage(HttpContext http) =>
+        !http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/openapi")
+        && !http.Request.Path.StartsWithSegments("/health");
+}

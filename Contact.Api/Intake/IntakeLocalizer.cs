@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text.Json;
+using Contact.Core.Cases;
+using Contact.Core.Catalog;
+using Microsoft.Extensions.Localization;
+
+namespace Contact.Api.Intake;
+
+/// <summary>The intake's words in the request's language: messages, statuses, history entries.</summary>
+public sealed class IntakeLocalizer(IStringLocalizer<IntakeText> strings, CatalogStore catalog)
+{
+    /// <summary>en or fr, from the request's culture.</summary>
+    public string Language => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == Languages.French ? Languages.French : Languages.English;
+
+    public LocalizedString this[string key] => strings[key];
+
+    public LocalizedString this[string key, params object[] args] => strings[key, args];
+
+    /// <summary>A field error in words; an answer's error names its question.</summary>
+    public string Message(FieldError error, Category? category = null)
+    {
+        var args = error.Args.Cast<object>().ToArray();
+        if (error.Field.StartsWith("answers.", StringComparison.Ordinal) && category is not null && args.Length > 0)
+        {
+            var question = category.Questions.FirstOrDefault(q => q.Code == error.Field["answers.".Length..]);
+            if (question is not null)
+            {
+                args[0] = question.Prompt.In(Language);
+            }
+        }
+        var text = strings["error." + error.Code, args];
+        return text.ResourceNotFound ? error.Code : text.Value;
+    }
+
+    /// <summary>A status as a resident reads it.</summary>
+    public string Status(string status) => strings["status." + status];
+
+    /// <summary>What a resident may expect next, by status.</summary>
+    public string NextStep(string status) => strings["next." + status];
+
+    /// <summary>A public history entry in words.</summary>
+    public string Event(CaseEvent e)
+    {
+        using var data = JsonDocument.Parse(e.Data);
+        var channel = data.RootElement.TryGetProperty("channel", out var ch) ? strings["channel." + ch.GetString()].Value : "";
+        var text = strings["event." + e.Kind, channel];
+        return text.ResourceNotFound ? strings["event.updated"] : text;
+    }
+
+    /// <summary>A category's name in this language, or its code when it is no longer in the catalog.</summary>
+    public async Task<string> CategoryNameAsync(string code, CancellationToken ct) =>
+        (await catalog.GetAsync(ct)).Find(code)?.Name.In(Language) ?? code;
+}

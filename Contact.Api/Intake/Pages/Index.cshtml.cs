@@ -1,0 +1,24 @@
+using Contact.Core.Catalog;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Contact.Api.Intake.Pages;
+
+public sealed class IndexModel(CatalogStore catalog) : PageModel
+{
+    public IReadOnlyList<Cluster> LifeEvents { get; private set; } = [];
+
+    public IReadOnlyList<Cluster> Clusters { get; private set; } = [];
+
+    public IReadOnlyList<CategoryGroup> Groups311 { get; private set; } = [];
+
+    public IReadOnlyList<CategoryGroup> Groups211 { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        var c = await catalog.GetAsync(ct);
+        LifeEvents = [.. c.Clusters.Where(k => k.Kind == "life_event")];
+        Clusters = [.. c.Clusters.Where(k => k.Kind == "cluster")];
+        Groups311 = [.. c.Groups.Where(g => g.Line == "311")];
+        Groups211 = [.. c.Groups.Where(g => g.Line == "211")];
+    }
+}

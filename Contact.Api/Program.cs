@@ -1,0 +1,52 @@
+using Contact.Api.Cases;
+using Contact.Api.Catalog;
+using Contact.Api.Infrastructure;
+using Contact.Api.Intake;
+using Contact.Core.Infrastructure;
+using Serilog;
+
+Log.Logger = Logging.CreateBootstrapLogger();
+try
+{
+    var command = HostCommands.Parse(args);
+    var builder = WebApplication.CreateBuilder(command.HostArgs);
+
+    builder.AddContactLogging();
+    builder.AddCaseStore();
+    builder.AddWebPlatform();
+    builder.AddIntake();
+
+    var app = builder.Build();
+    await app.StartCaseStoreAsync();
+
+    if (command.Name is not null)
+    {
+        return await HostCommands.RunAsync(command, app);
+    }
+
+    app.UseWebPlatform();
+    app.MapHealth();
+    app.MapCatalogApi();
+    app.MapCaseApi();
+    app.MapIntake();
+
+    await app.RunAsync();
+    return 0;
+}
+catch (PostgresNotInstalledException e)
+{
+    Log.Fatal("{Problem}", e.Message);
+    return 2;
+}
+catch (Exception e) when (e is not HostAbortedException)
+{
+    Log.Fatal(e, "Contact stopped because of an error");
+    return 1;
+}
+finally
+{
+    await Log.CloseAndFlushAsync();
+}
+
+/// <summary>The host's entry point, named for WebApplicationFactory.</summary>
+public partial class Program;

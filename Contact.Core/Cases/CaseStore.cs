@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+
+namespace Contact.Core.Cases;
+
+/// <summary>The statuses a case moves through.</summary>
+public static class CaseStatus
+{
+    /// <summary>Received, not yet picked up.</summary>
+    public const string New = "new";
+
+    /// <summary>Being worked.</summary>
+    public const string InProgress = "in_progress";
+
+    /// <summary>Waiting for the resident.</summary>
+    public const string WaitingOnResident = "waiting_on_resident";
+
+    /// <summary>Referred to one or more providers.</summary>
+    public const string Referred = "referred";
+
+    /// <summary>Done.</summary>
+    public const string Resolved = "resolved";
+
+    /// <summary>Closed without more work (e.g. a duplicate).</summary>
+    public const string Closed = "closed";
+}
+
+/// <summary>A case just made (or found again by its idempotency key).</summary>
+/// <param name="Id">Database id.</param>
+/// <param name="Number">Public case number.</param>
+/// <param name="Status">Its status.</param>
+/// <param name="CreatedAt">When it was made.</param>
+/// <param name="AlreadyExisted">True when the idempotency key had made it before.</param>
+public sealed record CreatedCase(long Id, string Number, string Status, DateTimeOffset CreatedAt, bool AlreadyExisted);
+
+/// <summary>A case as stored.</summary>
+public sealed record CaseRecord(
+    long Id, string Number, string Line, string Channel, string CategoryCode, bool IsPublic, string Description, string Answers,
+    string? Address, double? Latitude, double? Longitude, string? ResidentName, string? ResidentPhone, string? ResidentEmail,
+    string Language, bool NotifyConsent, string Status, string Priority, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>One entry of a case's history.</summary>
+public sealed record CaseEvent(long Id, DateTimeOffset At, string Kind, string Actor, bool IsPublic, string Data);
+
+/// <summary>Writes cases: each change, its history and (later) its messages in one transaction.</summary>
+public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    /// <summary>
+    /// Stores a checked case with its "created" event in one statement (one round trip, one commit).
+    /// A repeated idempotency key answers the case it made first.
+    /// </summary>
+    public async Task<CreatedCase> CreateAsync(ValidCase valid, string actor, CancellationToken cancellationToken = default)
+    {
+        var r = valid.Request;
+        var now = clock.GetUtcNow();
+        var args = new
+        {
+            valid.Category.Line,
+            r.Channel,
+            CategoryId = valid.Category.Id,
+            CategoryCode = valid.Category.Code,
+            Description = r.Description ?? "",
+            Answers = JsonSerializer.Serialize(valid.Answers),
+            r.Address,
+            r.Latitude,
+            r.Longitude,
+            r.Name,
+            Phone = valid.PhoneE164,
+            r.Email,
+            r.Language,
+            r.NotifyConsent,
+            Priority = valid.Category.DefaultPriority,
+            r.IdempotencyKey,
+            Now = now,
+            Actor = actor,
+        };
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var created = await connection.QuerySingleOrDefaultAsync<CreatedCase>(new CommandDefinition("""
+            with c as (
+                insert into cases (line, channel, category_id, description, answers, address, latitude, longitude,
+                                   resident_name, resident_phone, resident_email, language, notify_consent, priority,
+                                   idempotency_key, created_at, updated_at)
+                values (@Line, @Channel, @CategoryId, @Description, @Answers::jsonb, @Address, @Latitude, @Longitude,
+                        @Name, @Phone, @Email, @Language, @NotifyConsent, @Priority, @IdempotencyKey, @Now, @Now)
+                on conflict (idempotency_key) do nothing
+                returning id, number, status, created_at
+            ), e as (
+                insert into case_events (case_id, at, kind, actor, is_public, data)
+                select id, created_at, 'created', @Actor, true,
+                       jsonb_build_object('channel', @Channel::text, 'category', @CategoryCode::text)
+                from c
+            )
+            select id, number, status, created_at, false as already_existed from c
+            """, args, cancellationToken: cancellationToken));
+        if (created is not null)
+        {
+            return created;
+        }
+        // The key was used before: answer the case it made.
+        return await connection.QuerySingleAsync<CreatedCase>(new CommandDefinition(
+            "select id, number, status, created_at, true as already_existed from cases where idempotency_key = @IdempotencyKey",
+            args, cancellationToken: cancellationToken));
+    }
+}
+
+/// <summary>Reads cases.</summary>
+public sealed class CaseQueries(NpgsqlDataSource dataSource)
+{
+    /// <summary>The case with this public number, or null.</summary>
+    public async Task<CaseRecord?> FindAsync(string number, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<CaseRecord>(new CommandDefinition("""
+            select c.id, c.number, c.line, c.channel, k.code as category_code, k.is_public, c.description, c.answers::text as answers,
+                   c.address, c.latitude, c.longitude, c.resident_name, c.resident_phone, c.resident_email,
+                   c.language, c.notify_consent, c.status, c.priority, c.created_at, c.updated_at
+            from cases c join categories k on k.id = c.category_id
+            where c.number = @number
+            """, new { number }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>A case's history, oldest first; only the public entries unless <paramref name="includePrivate"/>.</summary>
+    public async Task<IReadOnlyList<CaseEvent>> HistoryAsync(long caseId, bool includePrivate, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<CaseEvent>(new CommandDefinition("""
+            select id, at, kind, actor, is_public, data::text as data
+            from case_events
+            where case_id = @caseId and (is_public or @includePrivate)
+            order by id
+            """, new { caseId, includePrivate }, cancellationToken: cancellationToken));
+        return [.. rows];
+    }
+}

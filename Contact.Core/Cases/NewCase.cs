@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Net.Mail;
+using Contact.Core.Catalog;
+using Contact.Core.Residents;
+
+namespace Contact.Core.Cases;
+
+/// <summary>The channels a case can arrive on.</summary>
+public static class Channels
+{
+    /// <summary>Every channel.</summary>
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { "web", "phone", "sms", "open311", "agent" };
+}
+
+/// <summary>A request as a resident (or a channel on their behalf) made it, not yet checked.</summary>
+/// <param name="Category">The category's code.</param>
+/// <param name="Channel">web, phone, sms, open311 or agent.</param>
+/// <param name="Language">The resident's language, en or fr.</param>
+/// <param name="Description">What they said (at most 4,000 characters).</param>
+/// <param name="Answers">Answers to the category's questions by question code; one value each except multi-value lists.</param>
+/// <param name="Address">Where, as text.</param>
+/// <param name="Latitude">Where, as a point (with <paramref name="Longitude"/>).</param>
+/// <param name="Longitude">Where, as a point (with <paramref name="Latitude"/>).</param>
+/// <param name="Name">The resident's name.</param>
+/// <param name="Phone">Their phone as typed.</param>
+/// <param name="Email">Their email.</param>
+/// <param name="NotifyConsent">Whether they agree to be told of progress.</param>
+/// <param name="IdempotencyKey">The client's key for this submission; a repeat answers the case it made.</param>
+public sealed record NewCase(
+    string? Category,
+    string Channel,
+    string? Language,
+    string? Description = null,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? Answers = null,
+    string? Address = null,
+    double? Latitude = null,
+    double? Longitude = null,
+    string? Name = null,
+    string? Phone = null,
+    string? Email = null,
+    bool NotifyConsent = false,
+    string? IdempotencyKey = null);
+
+/// <summary>One problem with one field. <see cref="Code"/> names a message each channel words in its language.</summary>
+/// <param name="Field">The field: category, description, address, latitude, longitude, name, phone, email, language, consent, or answers.{code}.</param>
+/// <param name="Code">What is wrong, e.g. description.too_long.</param>
+/// <param name="Args">Values the message needs (a limit, a question's code).</param>
+public sealed record FieldError(string Field, string Code, params string[] Args);
+
+/// <summary>A request that passed every check, in the form it is stored.</summary>
+/// <param name="Category">The category.</param>
+/// <param name="Request">What was asked.</param>
+/// <param name="Answers">Answers, normalised (numbers and dates in invariant form).</param>
+/// <param name="PhoneE164">The phone in E.164, or null.</param>
+public sealed record ValidCase(Category Category, NewCase Request, IReadOnlyDictionary<string, object> Answers, string? PhoneE164);
+
+/// <summary>Checks a request against the catalog; every problem is reported, not just the first.</summary>
+public static class CaseValidator
+{
+    /// <summary>The longest description accepted.</summary>
+    public const int MaxDescription = 4000;
+
+    /// <summary>The longest answer to a text question.</summary>
+    public const int MaxAnswer = 2000;
+
+    /// <summary>Checks <paramref name="request"/>; returns the valid case or the problems.</summary>
+    public static (ValidCase? Case, IReadOnlyList<FieldError> Errors) Validate(NewCase request, CatalogSnapshot catalog)
+    {
+        var errors = new List<FieldError>();
+        if (!Channels.All.Contains(request.Channel))
+        {
+            throw new ArgumentException($"Unknown channel {request.Channel}", nameof(request));
+        }
+        if (!Languages.IsSupported(request.Language))
+        {
+            errors.Add(new("language", "language.invalid"));
+        }
+
+        var category = catalog.Find(request.Category?.Trim());
+        if (category is null)
+        {
+            errors.Add(new("category", string.IsNullOrWhiteSpace(request.Category) ? "category.required" : "category.unknown", request.Category ?? ""));
+        }
+
+        var description = request.Description?.Trim() ?? "";
+        if (description.Length > MaxDescription)
+        {
+            errors.Add(new("description", "description.too_long", MaxDescription.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        var address = request.Address?.Trim();
+        if (address?.Length > 500)
+        {
+            errors.Add(new("address", "address.too_long", "500"));
+        }
+        if (request.Latitude is null != request.Longitude is null)
+        {
+            errors.Add(new(request.Latitude is null ? "latitude" : "longitude", "coordinates.incomplete"));
+        }
+        if (request.Latitude is double lat && (double.IsNaN(lat) || lat is < -90 or > 90))
+        {
+            errors.Add(new("latitude", "latitude.invalid"));
+        }
+        if (request.Longitude is double lon && (double.IsNaN(lon) || lon is < -180 or > 180))
+        {
+            errors.Add(new("longitude", "longitude.invalid"));
+        }
+        if (category is { LocationRequired: true } && string.IsNullOrEmpty(address) && request.Latitude is null)
+        {
+            errors.Add(new("address", "location.required"));
+        }
+
+        if (request.Name?.Trim().Length > 200)
+        {
+            errors.Add(new("name", "name.too_long", "200"));
+        }
+        string? phone = null;
+        if (!string.IsNullOrWhiteSpace(request.Phone))
+        {
+            phone = PhoneNumberNormaliser.ToE164(request.Phone);
+            if (phone is null)
+            {
+                errors.Add(new("phone", "phone.invalid"));
+            }
+        }
+        var email = request.Email?.Trim();
+        if (!string.IsNullOrEmpty(email) && !IsEmail(email))
+        {
+            errors.Add(new("email", "email.invalid"));
+        }
+        if (request.NotifyConsent && string.IsNullOrWhiteSpace(request.Phone) && string.IsNullOrEmpty(email))
+        {
+            errors.Add(new("consent", "consent.needs_contact"));
+        }
+
+        var answers = category is null ? new Dictionary<string, object>() : CheckAnswers(category, request.Answers, errors);
+        if (errors.Count > 0 || category is null)
+        {
+            return (null, errors);
+        }
+        var normalised = request with
+        {
+            Category = category.Code,
+            Description = description,
+            Address = string.IsNullOrEmpty(address) ? null : address,
+            Name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim(),
+            Email = string.IsNullOrEmpty(email) ? null : email,
+            IdempotencyKey = string.IsNullOrWhiteSpace(request.IdempotencyKey) ? null : request.IdempotencyKey.Trim(),
+        };
+        return (new ValidCase(category, normalised, answers, phone), errors);
+    }
+
+    private static Dictionary<string, object> CheckAnswers(Category category, IReadOnlyDictionary<string, IReadOnlyList<string>>? given, List<FieldError> errors)
+    {
+        var answers = new Dictionary<string, object>(StringComparer.Ordinal);
+        given ??= new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var code in given.Keys.Where(k => category.Questions.All(q => q.Code != k)))
+        {
+            errors.Add(new("answers." + code, "answer.unknown", code));
+        }
+        foreach (var q in category.Questions)
+        {
+            var field = "answers." + q.Code;
+            var values = (given.TryGetValue(q.Code, out var v) ? v : [])
+                .Select(x => x?.Trim() ?? "").Where(x => x.Length > 0).ToList();
+            if (values.Count == 0)
+            {
+                if (q.Required)
+                {
+                    errors.Add(new(field, "answer.required", q.Code));
+                }
+                continue;
+            }
+            if (q.Datatype != "multivaluelist" && values.Count > 1)
+            {
+                errors.Add(new(field, "answer.one_value", q.Code));
+                continue;
+            }
+            var value = values[0];
+            switch (q.Datatype)
+            {
+                case "number":
+                    if (decimal.TryParse(value.Replace(',', '.'), NumberStyles.Number, CultureInfo.InvariantCulture, out var number))
+                    {
+                        answers[q.Code] = number.ToString(CultureInfo.InvariantCulture);
+                    }
+                    else
+                    {
+                        errors.Add(new(field, "answer.not_number", q.Code));
+                    }
+                    break;
+                case "datetime":
+                    if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var when))
+                    {
+                        answers[q.Code] = when.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
+                    }
+                    else
+                    {
+                        errors.Add(new(field, "answer.not_datetime", q.Code));
+                    }
+                    break;
+                case "singlevaluelist":
+                case "multivaluelist":
+                    var unknown = values.Where(x => q.Choices.All(c => c.Key != x)).ToList();
+                    if (unknown.Count > 0)
+                    {
+                        errors.Add(new(field, "answer.not_choice", q.Code, unknown[0]));
+                    }
+                    else
+                    {
+                        answers[q.Code] = q.Datatype == "multivaluelist" ? values.Distinct().ToArray() : value;
+                    }
+                    break;
+                default:
+                    if (value.Length > MaxAnswer)
+                    {
+                        errors.Add(new(field, "answer.too_long", q.Code, MaxAnswer.ToString(CultureInfo.InvariantCulture)));
+                    }
+                    else
+                    {
+                        answers[q.Code] = value;
+                    }
+                    break;
+            }
+        }
+        return answers;
+    }
+
+    private static bool IsEmail(string email)
+    {
+        if (email.Length > 254 || email.Contains(' ', StringComparison.Ordinal))
+        {
+            return false;
+        }
+        try
+        {
+            var parsed = new MailAddress(email);
+            return parsed.Address == email && parsed.Host.Contains('.', StringComparison.Ordinal);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

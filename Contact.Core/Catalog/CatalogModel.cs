@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Serialization;
+
+namespace Contact.Core.Catalog;
+
+/// <summary>The two languages Contact speaks.</summary>
+public static class Languages
+{
+    /// <summary>English.</summary>
+    public const string English = "en";
+
+    /// <summary>French.</summary>
+    public const string French = "fr";
+
+    /// <summary>True for "en" and "fr".</summary>
+    public static bool IsSupported(string? language) => language is English or French;
+}
+
+/// <summary>A text in English and French.</summary>
+/// <param name="En">The English text.</param>
+/// <param name="Fr">The French text.</param>
+public sealed record LocalText(
+    [property: JsonPropertyName("en")] string En,
+    [property: JsonPropertyName("fr")] string Fr)
+{
+    /// <summary>The text in <paramref name="language"/> ("en" or "fr"); English for anything else.</summary>
+    public string In(string language) => language == Languages.French ? Fr : En;
+}
+
+/// <summary>One choice of a list question.</summary>
+/// <param name="Key">What is stored and sent (Open311's value key).</param>
+/// <param name="Name">What a person reads.</param>
+public sealed record Choice(string Key, LocalText Name);
+
+/// <summary>A question asked for a category, typed as in Open311 GeoReport v2.</summary>
+/// <param name="Code">Its code (Open311's attribute code).</param>
+/// <param name="Datatype">string, number, datetime, text, singlevaluelist or multivaluelist.</param>
+/// <param name="Required">Whether an answer is needed.</param>
+/// <param name="Prompt">The question.</param>
+/// <param name="Help">A hint shown under it.</param>
+/// <param name="Choices">The choices of a list question.</param>
+public sealed record CategoryQuestion(string Code, string Datatype, bool Required, LocalText Prompt, LocalText Help, IReadOnlyList<Choice> Choices)
+{
+    /// <summary>The data types a question may have.</summary>
+    public static readonly IReadOnlySet<string> Datatypes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "string", "number", "datetime", "text", "singlevaluelist", "multivaluelist",
+    };
+
+    /// <summary>True for the two list types.</summary>
+    public bool IsList => Datatype is "singlevaluelist" or "multivaluelist";
+}
+
+/// <summary>A service a resident can ask for.</summary>
+/// <param name="Id">Database id.</param>
+/// <param name="Code">Stable code (Open311's service_code).</param>
+/// <param name="Line">311 or 211.</param>
+/// <param name="GroupCode">The group it is browsed under.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Description">What it is for.</param>
+/// <param name="KeywordsEn">Words residents use for it, in English.</param>
+/// <param name="KeywordsFr">Words residents use for it, in French.</param>
+/// <param name="IsPublic">True when it is about a public place (listed in open data); false when about a person.</param>
+/// <param name="LocationRequired">Whether a location must be given.</param>
+/// <param name="TaxonomyCode">AIRS/211 taxonomy code, for 211 categories.</param>
+/// <param name="DefaultPriority">The priority a new case gets.</param>
+/// <param name="Questions">Questions asked, in order.</param>
+/// <param name="ProviderCodes">The providers that serve it.</param>
+public sealed record Category(
+    int Id, string Code, string Line, string GroupCode, LocalText Name, LocalText Description,
+    IReadOnlyList<string> KeywordsEn, IReadOnlyList<string> KeywordsFr, bool IsPublic, bool LocationRequired,
+    string? TaxonomyCode, string DefaultPriority, IReadOnlyList<CategoryQuestion> Questions, IReadOnlyList<string> ProviderCodes);
+
+/// <summary>A group of categories.</summary>
+/// <param name="Code">Stable code.</param>
+/// <param name="Line">311 or 211.</param>
+/// <param name="Name">Its name.</param>
+public sealed record CategoryGroup(string Code, string Line, LocalText Name);
+
+/// <summary>A service cluster or life event: related services across departments and governments.</summary>
+/// <param name="Code">Stable code.</param>
+/// <param name="Kind">life_event or cluster.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Description">What it covers.</param>
+/// <param name="CategoryCodes">The categories in it, in order.</param>
+public sealed record Cluster(string Code, string Kind, LocalText Name, LocalText Description, IReadOnlyList<string> CategoryCodes);
+
+/// <summary>An organisation responsible for services.</summary>
+/// <param name="Code">Stable code.</param>
+/// <param name="Level">municipal, provincial, federal or community.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Phone">Public phone.</param>
+/// <param name="Email">Contact email.</param>
+/// <param name="Website">Web site.</param>
+public sealed record Provider(string Code, string Level, LocalText Name, string? Phone, string? Email, string? Website);
+
+/// <summary>The whole catalog as read at one moment.</summary>
+public sealed class CatalogSnapshot
+{
+    private readonly Dictionary<string, Category> _byCode;
+
+    /// <summary>Builds a snapshot (groups, categories and clusters in display order).</summary>
+    public CatalogSnapshot(IReadOnlyList<CategoryGroup> groups, IReadOnlyList<Category> categories, IReadOnlyList<Cluster> clusters, IReadOnlyList<Provider> providers)
+    {
+        Groups = groups;
+        Categories = categories;
+        Clusters = clusters;
+        Providers = providers;
+        _byCode = categories.ToDictionary(c => c.Code, StringComparer.Ordinal);
+    }
+
+    /// <summary>Groups in display order.</summary>
+    public IReadOnlyList<CategoryGroup> Groups { get; }
+
+    /// <summary>Active categories in display order.</summary>
+    public IReadOnlyList<Category> Categories { get; }
+
+    /// <summary>Clusters and life events in display order.</summary>
+    public IReadOnlyList<Cluster> Clusters { get; }
+
+    /// <summary>Active providers.</summary>
+    public IReadOnlyList<Provider> Providers { get; }
+
+    /// <summary>The active category with this code, or null.</summary>
+    public Category? Find(string? code) => code is not null && _byCode.TryGetValue(code, out var c) ? c : null;
+
+    /// <summary>Categories in a group.</summary>
+    public IEnumerable<Category> InGroup(string groupCode) => Categories.Where(c => c.GroupCode == groupCode);
+
+    /// <summary>Categories in a cluster, in the cluster's order.</summary>
+    public IEnumerable<Category> InCluster(Cluster cluster) => cluster.CategoryCodes.Select(Find).OfType<Category>();
+
+    /// <summary>
+    /// Categories matching what a resident typed, in either language, ignoring case and accents;
+    /// best match first.
+    /// </summary>
+    public IReadOnlyList<Category> Search(string? text)
+    {
+        var terms = Fold(text ?? "").Split([' ', ',', '.', '\'', '-', '/'], StringSplitOptions.RemoveEmptyEntries)
+            .Where(t => t.Length >= 2).Distinct().ToArray();
+        if (terms.Length == 0)
+        {
+            return [];
+        }
+        return [.. Categories
+            .Select(c => (category: c, score: Score(c, terms)))
+            .Where(x => x.score > 0)
+            .OrderByDescending(x => x.score)
+            .Select(x => x.category)];
+    }
+
+    private static int Score(Category c, string[] terms)
+    {
+        var names = Fold(c.Name.En + " " + c.Name.Fr);
+        var keywords = c.KeywordsEn.Concat(c.KeywordsFr).Select(Fold).ToArray();
+        var descriptions = Fold(c.Description.En + " " + c.Description.Fr);
+        var score = 0;
+        foreach (var t in terms)
+        {
+            if (keywords.Any(k => k == t)) { score += 6; }
+            else if (keywords.Any(k => k.Contains(t, StringComparison.Ordinal) || t.Contains(k, StringComparison.Ordinal) && k.Length >= 3)) { score += 4; }
+            if (names.Contains(t, StringComparison.Ordinal)) { score += 5; }
+            else if (descriptions.Contains(t, StringComparison.Ordinal)) { score += 1; }
+        }
+        return score;
+    }
+
+    /// <summary>Lower case without accents, for matching what people type.</summary>
+    public static string Fold(string text)
+    {
+        var decomposed = text.ToLowerInvariant().Normalize(NormalizationForm.FormD);
+        var sb = new StringBuilder(decomposed.Length);
+        foreach (var ch in decomposed)
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(ch) != UnicodeCategory.NonSpacingMark)
+            {
+                sb.Append(ch);
+            }
+        }
+        return sb.ToString().Normalize(NormalizationForm.FormC);
+    }
+}

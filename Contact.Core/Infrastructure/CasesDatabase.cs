@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Contact.Core.Infrastructure;
+
+/// <summary>Where the case store is: a server named by a connection string, or the embedded cluster.</summary>
+public sealed class CasesDatabaseOptions
+{
+    /// <summary>An existing PostgreSQL server (ConnectionStrings:Cases); null starts the embedded cluster.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The embedded cluster's data directory.</summary>
+    public string DataDirectory { get; set; } = ".data/postgres";
+}
+
+/// <summary>
+/// The case store for the life of a host: connects to the configured server or starts the embedded one,
+/// applies the migrations, and owns the one <see cref="NpgsqlDataSource"/>.
+/// </summary>
+public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory loggerFactory) : IAsyncDisposable
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<CasesDatabase>();
+    private EmbeddedPostgres? _embedded;
+    private NpgsqlDataSource? _dataSource;
+
+    /// <summary>The data source; available once <see cref="StartAsync"/> has run.</summary>
+    public NpgsqlDataSource DataSource => _dataSource ?? throw new InvalidOperationException("The case store has not been started.");
+
+    /// <summary>True when this host runs its own embedded cluster.</summary>
+    public bool IsEmbedded => _embedded is not null;
+
+    /// <summary>Connects (starting the embedded cluster if no server is configured) and migrates.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (_dataSource is not null)
+        {
+            return;
+        }
+        DapperSetup.Configure();
+        var connectionString = options.ConnectionString;
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            _embedded = await EmbeddedPostgres.StartAsync(options.DataDirectory, logger: loggerFactory.CreateLogger<EmbeddedPostgres>(), cancellationToken: cancellationToken);
+            var admin = _embedded.ConnectionString();
+            await using (var connection = new NpgsqlConnection(admin))
+            {
+                await connection.OpenAsync(cancellationToken);
+                await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = 'contact'", connection);
+                if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+                {
+                    await using var create = new NpgsqlCommand("create database contact", connection);
+                    await create.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+            connectionString = _embedded.ConnectionString("contact");
+        }
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseLoggerFactory(loggerFactory);
+        _dataSource = builder.Build();
+        await new Migrator(_dataSource, loggerFactory.CreateLogger<Migrator>()).MigrateAsync(cancellationToken);
+        _logger.LogInformation("Case store ready ({Database} on {Host}:{Port})",
+            _dataSource.ConnectionString is { } cs ? new NpgsqlConnectionStringBuilder(cs).Database : null,
+            new NpgsqlConnectionStringBuilder(connectionString).Host, new NpgsqlConnectionStringBuilder(connectionString).Port);
+    }
+
+    /// <summary>Closes the data source and stops the embedded cluster if this host started it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync();
+            _dataSource = null;
+        }
+        if (_embedded is not null)
+        {
+            await _embedded.DisposeAsync();
+            _embedded = null;
+        }
+    }
+}
