@@ -4,7 +4,6 @@ using Contact.Core.Cases;
 using Contact.Core.Catalog;
 using Contact.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 
 namespace Contact.Api.Cases;
@@ -116,7 +115,7 @@ internal static class CaseApi
             : TypedResults.Created($"/api/cases/{result.Case.Number}", view!);
     }
 
-    internal static async Task<Results<Ok<PublicCaseView>, NotFound<ProblemDetails>, ProblemHttpResult>> Get(
+    internal static async Task<Results<Ok<PublicCaseView>, ProblemHttpResult>> Get(
         string number, CaseQueries queries, IntakeLocalizer text, CancellationToken ct)
     {
         var normalised = CaseNumber.Normalise(number);
@@ -127,7 +126,7 @@ internal static class CaseApi
         }
         var view = await PublicViewAsync(normalised, queries, text, ct);
         return view is null
-            ? TypedResults.NotFound(new ProblemDetails { Status = 404, Title = text["problem.not_found.title"], Detail = text["status.not_found", normalised] })
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: text["problem.not_found.title"], detail: text["status.not_found", normalised])
             : TypedResults.Ok(view);
     }
 

@@ -54,6 +54,7 @@ internal static class WebPlatform
             };
         });
 
+        services.AddSharedDataProtection();
         services.AddOpenApi();
         services.AddContactHealth();
     }

@@ -27,9 +27,9 @@ public sealed class StatusModel(CaseQueries queries, IntakeLocalizer text, ILogg
 
     public string? Problem { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(string number, bool submitted, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(string number, string? submitted, CancellationToken ct)
     {
-        Submitted = submitted;
+        Submitted = submitted == "1";
         return await LoadAsync(number, ct);
     }
 
