@@ -11,7 +11,11 @@ using Npgsql;
 namespace Contact.Core.Infrastructure;
 
 /// <summary>Raised when no PostgreSQL server binaries can be found on this machine.</summary>
-public sealed class PostgresNotInstalledException(string message) : Exception(message);
+public sealed class PostgresNotInstalledException() : Exception(
+    "No PostgreSQL server binaries (initdb, pg_ctl, postgres) were found on PATH or under /usr/lib/postgresql/<version>/bin. " +
+    "Install PostgreSQL 15 or later (Debian/Ubuntu: apt-get install postgresql), " +
+    "or point Contact at an existing server with the setting ConnectionStrings:Cases " +
+    "(environment variable ConnectionStrings__Cases).");
 
 /// <summary>
 /// A private PostgreSQL cluster owned by this process: initialised on first use, started on a
@@ -65,11 +69,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         ILogger? logger = null,
         CancellationToken cancellationToken = default)
     {
-        var bin = FindBinaries() ?? throw new PostgresNotInstalledException(
-            "No PostgreSQL server binaries (initdb, pg_ctl, postgres) were found on PATH or under /usr/lib/postgresql/<version>/bin. " +
-            "Install PostgreSQL 15 or later (Debian/Ubuntu: apt-get install postgresql), " +
-            "or point Contact at an existing server with the setting ConnectionStrings:Cases " +
-            "(environment variable ConnectionStrings__Cases).");
+        var bin = FindBinaries() ?? throw new PostgresNotInstalledException();
         var server = new EmbeddedPostgres(dataDirectory, bin, [.. serverSettings ?? []], logger ?? NullLogger.Instance);
         await server.InitialiseAsync(cancellationToken);
         await server.StartServerAsync(cancellationToken);
@@ -77,16 +77,17 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     }
 
     /// <summary>The directory holding initdb, pg_ctl and postgres, or null.</summary>
-    public static string? FindBinaries()
+    /// <param name="debianRoot">Debian's versioned layout.</param>
+    /// <param name="searchPath">Directories to search after it; the PATH variable when null.</param>
+    public static string? FindBinaries(string debianRoot = "/usr/lib/postgresql", string? searchPath = null)
     {
         static bool Has(string dir) =>
             File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")) && File.Exists(Path.Combine(dir, "postgres"));
 
         // Debian's layout first (newest version), since PATH often holds only client wrappers.
-        const string debian = "/usr/lib/postgresql";
-        if (Directory.Exists(debian))
+        if (Directory.Exists(debianRoot))
         {
-            var versions = Directory.GetDirectories(debian)
+            var versions = Directory.GetDirectories(debianRoot)
                 .Select(d => (dir: Path.Combine(d, "bin"), version: int.TryParse(Path.GetFileName(d), CultureInfo.InvariantCulture, out var v) ? v : 0))
                 .Where(x => x.version >= 15 && Has(x.dir))
                 .OrderByDescending(x => x.version);
@@ -95,7 +96,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
                 return dir;
             }
         }
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var dir in (searchPath ?? Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             if (Has(dir))
             {

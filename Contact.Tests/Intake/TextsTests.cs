@@ -1,0 +1,40 @@
+using System.Collections;
+using System.Globalization;
+using System.Resources;
+using Contact.Api.Intake;
+
+namespace Contact.Tests.Intake;
+
+public sealed class TextsTests
+{
+    private static Dictionary<string, string> Strings(string culture)
+    {
+        var manager = new ResourceManager("Contact.Api.Intake.IntakeText", typeof(IntakeText).Assembly);
+        var set = manager.GetResourceSet(CultureInfo.GetCultureInfo(culture), createIfNotExists: true, tryParents: false)
+            ?? throw new AssertionException($"No {culture} resources");
+        return set.Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string)e.Value!);
+    }
+
+    [Test]
+    public void Every_string_exists_in_english_and_french_and_none_is_empty()
+    {
+        var en = Strings("");
+        var fr = Strings("fr");
+        Assert.That(fr.Keys, Is.EquivalentTo(en.Keys));
+        Assert.That(en.Values.Concat(fr.Values), Has.None.Empty);
+    }
+
+    [Test]
+    public void Every_validation_code_has_a_message()
+    {
+        var en = Strings("");
+        string[] codes =
+        [
+            "language.invalid", "category.required", "category.unknown", "description.too_long", "address.too_long",
+            "coordinates.incomplete", "latitude.invalid", "longitude.invalid", "location.required", "name.too_long",
+            "phone.invalid", "email.invalid", "consent.needs_contact", "answer.unknown", "answer.required", "answer.one_value",
+            "answer.not_number", "answer.not_datetime", "answer.not_choice", "answer.too_long", "answer.bad_shape",
+        ];
+        Assert.That(codes.Select(c => "error." + c), Is.SubsetOf(en.Keys));
+    }
+}
