@@ -1,3 +1,4 @@
+using Contact.Agent.Desktop;
 using Contact.Api.Cases;
 using Contact.Api.Catalog;
 using Contact.Api.Infrastructure;
@@ -15,6 +16,7 @@ try
     builder.AddCaseStore();
     builder.AddWebPlatform();
     builder.AddIntake();
+    builder.Services.AddAgentDesktop();
 
     var app = builder.Build();
     await app.StartCaseStoreAsync();
@@ -29,6 +31,7 @@ try
     app.MapCatalogApi();
     app.MapCaseApi();
     app.MapIntake();
+    app.MapAgentDesktop();
 
     await app.RunAsync();
     return 0;

@@ -1,6 +1,7 @@
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
 using Contact.Core.Infrastructure;
+using Contact.Core.Staff;
 using Npgsql;
 
 namespace Contact.Api.Infrastructure;
@@ -39,6 +40,13 @@ internal static class CaseStoreSetup
             {
                 app.Logger.LogInformation("Loaded the demo catalog");
                 app.Services.GetRequiredService<CatalogStore>().Invalidate();
+            }
+            // Demo accounts exist only in Development, never on a real centre's system.
+            if (app.Environment.IsDevelopment())
+            {
+                var password = app.Configuration["Seed:DemoPassword"] is { Length: > 0 } p ? p : "demo";
+                await app.Services.GetRequiredService<StaffDirectory>().EnsureDemoUsersAsync(password, app.Lifetime.ApplicationStopping);
+                app.Logger.LogWarning("Demo users agent, agent.fr, supervisor, admin and provider can sign in at /agent with the password {DemoPassword} (Seed:DemoPassword)", password);
             }
         }
     }

@@ -1,4 +1,5 @@
 using Contact.Core.Catalog;
+using Contact.Core.Staff;
 
 namespace Contact.Api.Infrastructure;
 
@@ -7,17 +8,18 @@ internal static class HostCommands
 {
     public sealed record Command(string? Name, string[] Arguments, string[] HostArgs);
 
-    private static readonly string[] Known = ["migrate", "catalog"];
+    private static readonly string[] Known = ["migrate", "catalog", "users"];
 
-    public static Command Parse(string[] args)
+    // A command takes all its arguments; it is configured by appsettings and environment variables.
+    public static Command Parse(string[] args) =>
+        args.Length > 0 && Known.Contains(args[0], StringComparer.Ordinal)
+            ? new Command(args[0], args[1..], [])
+            : new Command(null, [], args);
+
+    private static string? Option(string[] args, string name)
     {
-        if (args.Length == 0 || !Known.Contains(args[0], StringComparer.Ordinal))
-        {
-            return new Command(null, [], args);
-        }
-        // Words are the command; --options after it still configure the host.
-        var words = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
-        return new Command(words[0], words[1..], args[words.Length..]);
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     public static async Task<int> RunAsync(Command command, WebApplication app)
@@ -51,14 +53,55 @@ internal static class HostCommands
                     await Console.Error.WriteLineAsync(e.Message);
                     return 1;
                 }
+            case ("users", ["add", var name, ..]) when !name.StartsWith("--", StringComparison.Ordinal):
+                return await AddUserAsync(app, name, command.Arguments, ct);
             default:
                 await Console.Error.WriteLineAsync("""
                     Usage:
                       dotnet run --project Contact.Api                         run Contact
                       dotnet run --project Contact.Api -- migrate              apply database migrations and exit
                       dotnet run --project Contact.Api -- catalog import FILE  load a catalog file (see README)
+                      dotnet run --project Contact.Api -- users add NAME --role agent|supervisor|admin|provider
+                          [--provider CODE] [--lines 311,211] [--languages en,fr] [--display-name "Full Name"]
+                                                                               create a staff account (password on standard input)
                     """);
                 return 2;
+        }
+    }
+
+    private static async Task<int> AddUserAsync(WebApplication app, string name, string[] args, CancellationToken ct)
+    {
+        var role = Option(args, "--role");
+        if (role is null)
+        {
+            await Console.Error.WriteLineAsync("Give the account's role: --role agent|supervisor|admin|provider.");
+            return 2;
+        }
+        if (!Console.IsInputRedirected)
+        {
+            Console.Write($"Password for {name}: ");
+        }
+        var password = (await Console.In.ReadLineAsync(ct))?.TrimEnd('\r', '\n') ?? "";
+        try
+        {
+            var member = await app.Services.GetRequiredService<StaffDirectory>().CreateAsync(new NewStaffMember(
+                name, Option(args, "--display-name") ?? name, role, password, Option(args, "--provider"),
+                Option(args, "--lines")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                Option(args, "--languages")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)), ct);
+            Console.WriteLine($"Created {member.UserName} ({member.Role}; lines {string.Join(",", member.Lines)}; languages {string.Join(",", member.Languages)}).");
+            return 0;
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 1;
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState is Npgsql.PostgresErrorCodes.UniqueViolation or Npgsql.PostgresErrorCodes.CheckViolation)
+        {
+            await Console.Error.WriteLineAsync(e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation
+                ? $"There is already an account named {name}."
+                : $"The account was refused: {e.MessageText} (user names are lower-case letters, digits, '.', '_' or '-'; lines 311/211; languages en/fr).");
+            return 1;
         }
     }
 }

@@ -73,6 +73,8 @@ internal static class WebPlatform
         app.UseRequestLocalization();
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();
         app.MapOpenApi();
@@ -80,5 +82,5 @@ internal static class WebPlatform
 
     private static bool IsPage(HttpContext http) =>
         !http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/openapi")
-        && !http.Request.Path.StartsWithSegments("/health");
+        && !http.Request.Path.StartsWithSegments("/health") && !http.Request.Path.StartsWithSegments("/hubs");
 }

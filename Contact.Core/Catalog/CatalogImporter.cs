@@ -14,7 +14,12 @@ public sealed record CatalogDocument(
     IReadOnlyList<CatalogDocument.ClusterEntry>? Clusters = null)
 {
     /// <summary>A provider.</summary>
-    public sealed record ProviderEntry(string Code, string Level, LocalText Name, string? Phone = null, string? Email = null, string? Website = null);
+    public sealed record ProviderEntry(
+        string Code, string Level, LocalText Name, string? Phone = null, string? Email = null, string? Website = null,
+        IReadOnlyList<ServiceArea>? ServiceAreas = null);
+
+    /// <summary>Where a provider serves: a polygon of [longitude, latitude] corners. A provider with none serves everywhere.</summary>
+    public sealed record ServiceArea(string Name, IReadOnlyList<double[]> Polygon);
 
     /// <summary>A group.</summary>
     public sealed record GroupEntry(string Code, string Line, LocalText Name);
@@ -116,6 +121,20 @@ public sealed partial class CatalogImporter(NpgsqlDataSource dataSource)
                 on conflict (code) do update set level = excluded.level, name_en = excluded.name_en, name_fr = excluded.name_fr,
                     phone = excluded.phone, email = excluded.email, website = excluded.website, active = true
                 """, new { p.Code, p.Level, NameEn = p.Name.En, NameFr = p.Name.Fr, p.Phone, p.Email, p.Website }, tx, cancellationToken: cancellationToken));
+            if (p.ServiceAreas is { } areas)
+            {
+                await connection.ExecuteAsync(new CommandDefinition("""
+                    delete from provider_service_areas where provider_id = (select id from providers where code = @Code)
+                    """, new { p.Code }, tx, cancellationToken: cancellationToken));
+                foreach (var area in areas)
+                {
+                    var polygon = "(" + string.Join(",", area.Polygon.Select(c => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"({c[0]},{c[1]})"))) + ")";
+                    await connection.ExecuteAsync(new CommandDefinition("""
+                        insert into provider_service_areas (provider_id, name, area)
+                        select id, @Name, @polygon::polygon from providers where code = @Code
+                        """, new { p.Code, area.Name, polygon }, tx, cancellationToken: cancellationToken));
+                }
+            }
         }
 
         var groups = document.Groups ?? [];
@@ -250,6 +269,19 @@ public sealed partial class CatalogImporter(NpgsqlDataSource dataSource)
                 errors.Add($"providers[{i}].level: \"{p.Level}\" is not municipal, provincial, federal or community");
             }
             Text($"providers[{i}].name", p.Name);
+            var areas = p.ServiceAreas ?? [];
+            for (var a = 0; a < areas.Count; a++)
+            {
+                var corners = areas[a].Polygon ?? [];
+                if (string.IsNullOrWhiteSpace(areas[a].Name))
+                {
+                    errors.Add($"providers[{i}].serviceAreas[{a}].name: missing");
+                }
+                if (corners.Count < 3 || corners.Any(c => c is null || c.Length != 2 || c[0] is < -180 or > 180 || c[1] is < -90 or > 90))
+                {
+                    errors.Add($"providers[{i}].serviceAreas[{a}].polygon: give at least 3 corners, each [longitude, latitude]");
+                }
+            }
         }
 
         var groups = d.Groups ?? [];

@@ -1,0 +1,217 @@
+using System.Globalization;
+using Contact.Agent.Staff;
+using Contact.Core.Cases;
+using Contact.Core.Catalog;
+using Contact.Core.Desktop;
+using Contact.Core.Routing;
+using Contact.Core.Staff;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Logging;
+
+namespace Contact.Agent.Desktop;
+
+/// <summary>Everything a desktop needs at start and after a reconnect.</summary>
+public sealed record DesktopSnapshot(
+    StaffView Me,
+    IReadOnlyList<QueueItem> Queue,
+    IReadOnlyList<QueueItem> Mine,
+    IReadOnlyList<ReferralView> Referrals,
+    IReadOnlyList<CategoryOption> Categories,
+    IReadOnlyList<QueueInfo> Queues,
+    IReadOnlyList<ProviderOption> Providers);
+
+/// <summary>A category in the desktop's menus.</summary>
+public sealed record CategoryOption(string Code, string Line, LocalText Name);
+
+/// <summary>A provider in the desktop's menus.</summary>
+public sealed record ProviderOption(string Code, string Level, LocalText Name);
+
+/// <summary>
+/// The desktop's hub. Every method loads the caller afresh (a deactivated account stops at once), checks their
+/// role, skills and provider, and validates its arguments; a refusal is a HubException in their language and
+/// changes nothing.
+/// </summary>
+[Authorize(Policy = StaffAuth.Desk)]
+public sealed class AgentHub(
+    StaffDirectory staff, DesktopQueries queries, CaseWork work, Referrals referrals, CatalogStore catalog,
+    CaseTextLocalizer text, ILogger<AgentHub> logger) : Hub<IAgentClient>
+{
+    internal const string LanguageKey = "language";
+
+    public static string QueueGroup(string queue) => "queue:" + queue;
+
+    public static string ProviderGroup(int providerId) => "provider:" + providerId.ToString(CultureInfo.InvariantCulture);
+
+    public const string Supervisors = "supervisors";
+
+    public override async Task OnConnectedAsync()
+    {
+        var http = Context.GetHttpContext();
+        Context.Items[LanguageKey] = http?.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture.TwoLetterISOLanguageName ?? "en";
+        var me = await MeAsync();
+        foreach (var queue in DesktopQueries.QueuesOf(me))
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, QueueGroup(queue));
+        }
+        if (me.ProviderId is int provider)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, ProviderGroup(provider));
+        }
+        if (me.Oversees)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, Supervisors);
+        }
+        logger.LogInformation("{UserName} connected to the desktop", me.UserName);
+        await base.OnConnectedAsync();
+    }
+
+    private async Task<StaffMember> MeAsync() =>
+        Context.User?.UserName() is { } name && await staff.FindAsync(name, Context.ConnectionAborted) is { } member
+            ? member
+            : throw new HubException("Your account is not active. Sign in again.");
+
+    private string Number(string? number) =>
+        CaseNumber.Normalise(number) ?? throw new HubException(text.Refusal("refused.bad_number", Truncate(number)));
+
+    private static string Truncate(string? value) => value is null ? "" : value.Length > 20 ? value[..20] + "…" : value;
+
+    private async Task<T> RunAsync<T>(Func<StaffMember, Task<T>> action)
+    {
+        var previous = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CaseTextLocalizer.Culture(Context.Items[LanguageKey] as string);
+        try
+        {
+            return await action(await MeAsync());
+        }
+        catch (WorkRefusedException e)
+        {
+            throw new HubException(text.Refusal(e));
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
+    }
+
+    private async Task<CaseDetail> DetailAsync(StaffMember me, string number) =>
+        await queries.DetailAsync(me, number, text.Describe, Context.ConnectionAborted)
+        ?? throw new WorkRefusedException("refused.no_case", $"There is no case {number}.", number);
+
+    public Task<DesktopSnapshot> Snapshot() => RunAsync(async me =>
+    {
+        var ct = Context.ConnectionAborted;
+        var c = await catalog.GetAsync(ct);
+        var (queues, providers) = await queries.MenusAsync(ct);
+        return new DesktopSnapshot(
+            StaffView.Of(me),
+            await queries.QueueAsync(me, cancellationToken: ct),
+            await queries.MineAsync(me, ct),
+            await queries.ReferralsForAsync(me, ct),
+            [.. c.Categories.Where(k => me.Oversees || me.Lines.Contains(k.Line)).Select(k => new CategoryOption(k.Code, k.Line, k.Name))],
+            queues,
+            [.. providers.Select(p => new ProviderOption(p.Code, p.Level, p.Name))]);
+    });
+
+    public Task<CaseDetail> ClaimNext() => RunAsync(async me =>
+    {
+        var number = await work.ClaimNextAsync(me, Context.ConnectionAborted)
+            ?? throw new WorkRefusedException("refused.nothing_waiting", "No case is waiting for you.");
+        return await DetailAsync(me, number);
+    });
+
+    public Task<CaseDetail> Claim(string number) => RunAsync(async me =>
+    {
+        var n = Number(number);
+        await work.ClaimAsync(me, n, Context.ConnectionAborted);
+        return await DetailAsync(me, n);
+    });
+
+    public Task<CaseDetail> OpenCase(string number) => RunAsync(me => DetailAsync(me, Number(number)));
+
+    public Task<object?> Release(string number) => RunAsync<object?>(async me =>
+    {
+        await work.ReleaseAsync(me, Number(number), Context.ConnectionAborted);
+        return null;
+    });
+
+    public Task<CaseDetail> AddNote(string number, string note) => Act(number, (me, n) => work.AddNoteAsync(me, n, note, Context.ConnectionAborted));
+
+    public Task<CaseDetail> ChangeCategory(string number, string categoryCode) =>
+        Act(number, (me, n) => work.ChangeCategoryAsync(me, n, categoryCode ?? "", Context.ConnectionAborted));
+
+    public Task<CaseDetail> ChangePriority(string number, string priority) =>
+        Act(number, (me, n) => work.ChangePriorityAsync(me, n, priority ?? "", Context.ConnectionAborted));
+
+    public Task<CaseDetail> ChangeLocation(string number, string? address, double? latitude, double? longitude) =>
+        Act(number, (me, n) => work.ChangeLocationAsync(me, n, address, latitude, longitude, Context.ConnectionAborted));
+
+    public Task<CaseDetail> Merge(string number, string intoNumber) =>
+        Act(number, (me, n) => work.MergeAsync(me, n, Number(intoNumber), Context.ConnectionAborted));
+
+    public Task<CaseDetail> SetWaiting(string number, string? note) => Act(number, (me, n) => work.SetWaitingAsync(me, n, note, Context.ConnectionAborted));
+
+    public Task<CaseDetail> Resolve(string number, string? note) => Act(number, (me, n) => work.ResolveAsync(me, n, note, Context.ConnectionAborted));
+
+    public Task<CaseDetail> Close(string number, string? note) => Act(number, (me, n) => work.CloseAsync(me, n, note, Context.ConnectionAborted));
+
+    public Task<CaseDetail> Refer(string number, string[] providerCodes, string? note) =>
+        Act(number, (me, n) => referrals.ReferAsync(me, n, providerCodes ?? [], note, Context.ConnectionAborted));
+
+    public Task<object?> Transfer(string number, string queueCode) => RunAsync<object?>(async me =>
+    {
+        await work.TransferAsync(me, Number(number), queueCode ?? "", Context.ConnectionAborted);
+        return null;
+    });
+
+    private Task<CaseDetail> Act(string number, Func<StaffMember, string, Task> action) => RunAsync(async me =>
+    {
+        var n = Number(number);
+        await action(me, n);
+        return await DetailAsync(me, n);
+    });
+
+    public Task<ReferralView> AcceptReferral(long referralId, string? note) =>
+        Respond(referralId, me => referrals.AcceptAsync(me, referralId, note, Context.ConnectionAborted));
+
+    public Task<ReferralView> DeclineReferral(long referralId, string? reason) =>
+        Respond(referralId, me => referrals.DeclineAsync(me, referralId, reason, Context.ConnectionAborted));
+
+    public Task<ReferralView> CompleteReferral(long referralId, string? note) =>
+        Respond(referralId, me => referrals.CompleteAsync(me, referralId, note, Context.ConnectionAborted));
+
+    private Task<ReferralView> Respond(long referralId, Func<StaffMember, Task<long>> action) => RunAsync(async me =>
+    {
+        if (me.Role != Roles.Provider && !me.Oversees)
+        {
+            throw new WorkRefusedException("refused.role", "Only provider users answer referrals.");
+        }
+        await action(me);
+        return (await queries.ReferralAsync(referralId, Context.ConnectionAborted))!.Value.View;
+    });
+
+    public Task<StaffView> SetState(string state) => RunAsync(async me => StaffView.Of(await staff.SetStateAsync(me, state ?? "", Context.ConnectionAborted)));
+
+    public Task<SupervisorView> SupervisorSnapshot() => RunAsync(async me =>
+    {
+        if (!me.Oversees)
+        {
+            throw new WorkRefusedException("refused.role", "Only supervisors and admins see this.");
+        }
+        return await queries.SupervisorAsync(DesktopOptions.Zone, Context.ConnectionAborted);
+    });
+
+    public Task<object?> Reassign(string number, string userName) => RunAsync<object?>(async me =>
+    {
+        await work.ReassignAsync(me, Number(number), userName ?? "", Context.ConnectionAborted);
+        return null;
+    });
+}
+
+/// <summary>Settings the desktop shares.</summary>
+public static class DesktopOptions
+{
+    /// <summary>The contact centre's time zone, for "today" (Contact:TimeZone; the demo city is Ottawa).</summary>
+    public static TimeZoneInfo Zone { get; set; } = TimeZoneInfo.FindSystemTimeZoneById("America/Toronto");
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Contact.Core.Desktop;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Contact.Agent.Desktop;
+
+/// <summary>
+/// Listens for the database's change notifications (sent at commit by triggers, whatever host or channel made
+/// the change) and pushes them to the desktops connected to this host.
+/// </summary>
+public sealed class CaseChangeListener(NpgsqlDataSource dataSource, DesktopQueries queries, IHubContext<AgentHub, IAgentClient> hub, ILogger<CaseChangeListener> logger)
+    : BackgroundService
+{
+    private readonly Channel<(string Channel, string Payload)> _changes = Channel.CreateUnbounded<(string, string)>(new UnboundedChannelOptions { SingleReader = true });
+    private int _supervisorPending;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(ListenAsync(stoppingToken), PushAsync(stoppingToken));
+
+    private async Task ListenAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(ct);
+                connection.Notification += (_, e) => _changes.Writer.TryWrite((e.Channel, e.Payload));
+                await using (var listen = new NpgsqlCommand("listen case_changed; listen referral_changed; listen staff_changed", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(ct);
+                }
+                logger.LogInformation("Listening for case changes");
+                while (!ct.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(ct);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException)
+            {
+                // Desktops reconnect and take a fresh snapshot; here we only wait and listen again.
+                logger.LogWarning(e, "Lost the change notifications; listening again in a second");
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+        }
+    }
+
+    private async Task PushAsync(CancellationToken ct)
+    {
+        await foreach (var (channel, payload) in _changes.Reader.ReadAllAsync(ct))
+        {
+            try
+            {
+                var id = long.Parse(payload, CultureInfo.InvariantCulture);
+                switch (channel)
+                {
+                    case "case_changed":
+                        await CaseChangedAsync(id, ct);
+                        break;
+                    case "referral_changed":
+                        await ReferralChangedAsync(id, ct);
+                        break;
+                }
+                await SupervisorsAsync();
+            }
+            catch (Exception e) when (e is NpgsqlException or FormatException or TimeoutException)
+            {
+                logger.LogWarning(e, "Could not push the change {Channel} {Payload}", channel, payload);
+            }
+        }
+    }
+
+    private async Task CaseChangedAsync(long id, CancellationToken ct)
+    {
+        var item = await queries.QueueItemAsync(id, ct);
+        if (item is null)
+        {
+            return;
+        }
+        var waiting = item.AssignedTo is null && item.Status is not ("resolved" or "closed");
+        var home = AgentHub.QueueGroup(item.Queue);
+        if (waiting)
+        {
+            await hub.Clients.Group(home).QueueItemChanged(item);
+        }
+        // Whoever shows it elsewhere (another queue after a transfer, or now held by someone) drops it;
+        // the holder gets the item so it lands in their own cases.
+        var others = DesktopQueries.QueueCodes.Where(q => !waiting || q != item.Queue).Select(AgentHub.QueueGroup).ToList();
+        await hub.Clients.Groups(others).QueueItemRemoved(item.Number);
+        if (item.AssignedTo is { } holder)
+        {
+            await hub.Clients.User(holder).QueueItemChanged(item);
+        }
+        await hub.Clients.Groups([home, AgentHub.Supervisors]).CaseChanged(item.Number);
+        if (item.AssignedTo is { } owner)
+        {
+            await hub.Clients.User(owner).CaseChanged(item.Number);
+        }
+    }
+
+    private async Task ReferralChangedAsync(long id, CancellationToken ct)
+    {
+        if (await queries.ReferralAsync(id, ct) is not { } referral)
+        {
+            return;
+        }
+        // The case itself changed in the same transaction, so its holder refreshes it through CaseChanged.
+        await hub.Clients.Groups([AgentHub.ProviderGroup(referral.ProviderId), AgentHub.Supervisors]).ReferralChanged(referral.View);
+    }
+
+    // Supervisors re-read their whole view on this signal: coalesce bursts into one signal per quarter second.
+    private Task SupervisorsAsync()
+    {
+        if (Interlocked.Exchange(ref _supervisorPending, 1) == 0)
+        {
+            _ = Task.Run(async () =>
+            {
+                await Task.Delay(250);
+                Interlocked.Exchange(ref _supervisorPending, 0);
+                await hub.Clients.Group(AgentHub.Supervisors).SupervisorChanged();
+            });
+        }
+        return Task.CompletedTask;
+    }
+}

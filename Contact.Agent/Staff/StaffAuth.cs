@@ -1,0 +1,107 @@
+using System.Security.Claims;
+using Contact.Core.Staff;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Contact.Agent.Staff;
+
+/// <summary>What a signed-in member sees of themselves.</summary>
+public sealed record StaffView(
+    string UserName, string DisplayName, string Role, string[] Lines, string[] Languages, string State, string? Provider)
+{
+    public static StaffView Of(StaffMember m) => new(m.UserName, m.DisplayName, m.Role, m.Lines, m.Languages, m.State, m.ProviderCode);
+}
+
+/// <summary>A sign-in attempt.</summary>
+public sealed record SignInRequest(string? UserName, string? Password);
+
+/// <summary>Staff sign in with a cookie; passwords are checked by <see cref="StaffDirectory"/>.</summary>
+public static class StaffAuth
+{
+    public const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    public const string Desk = "desk";
+    public const string Oversight = "oversight";
+
+    public static IServiceCollection AddStaffAuth(this IServiceCollection services)
+    {
+        services.AddAuthentication(Scheme).AddCookie(Scheme, options =>
+        {
+            options.Cookie.Name = "contact-staff";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.ExpireTimeSpan = TimeSpan.FromHours(10);
+            options.SlidingExpiration = true;
+            // The desktop is a script: it wants status codes, not redirects.
+            options.Events.OnRedirectToLogin = context => { context.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
+            options.Events.OnRedirectToAccessDenied = context => { context.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
+        });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Desk, p => p.RequireAuthenticatedUser().RequireRole(Roles.Agent, Roles.Supervisor, Roles.Admin, Roles.Provider))
+            .AddPolicy(Oversight, p => p.RequireAuthenticatedUser().RequireRole(Roles.Supervisor, Roles.Admin));
+        services.AddAntiforgery(options => options.HeaderName = "X-CSRF-TOKEN");
+        return services;
+    }
+
+    /// <summary>The user name of the signed-in member.</summary>
+    public static string? UserName(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier);
+
+    public static RouteGroupBuilder MapStaffApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/staff").WithTags("Staff");
+        group.MapGet("/antiforgery", (IAntiforgery antiforgery, HttpContext http) =>
+            TypedResults.Ok(new { token = antiforgery.GetAndStoreTokens(http).RequestToken }))
+            .WithSummary("A token to send as X-CSRF-TOKEN when signing in");
+        group.MapPost("/signin", SignInAsync).WithSummary("Sign in as staff");
+        group.MapPost("/signout", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(Scheme);
+            return TypedResults.NoContent();
+        }).WithSummary("Sign out");
+        group.MapGet("/me", async Task<Results<Ok<StaffView>, UnauthorizedHttpResult>> (ClaimsPrincipal user, StaffDirectory staff, CancellationToken ct) =>
+            user.UserName() is { } name && await staff.FindAsync(name, ct) is { } member
+                ? TypedResults.Ok(StaffView.Of(member))
+                : TypedResults.Unauthorized())
+            .WithSummary("Who is signed in");
+        return group;
+    }
+
+    private static async Task<Results<Ok<StaffView>, ProblemHttpResult>> SignInAsync(
+        SignInRequest request, HttpContext http, IAntiforgery antiforgery, StaffDirectory staff, ILoggerFactory logs, CancellationToken ct)
+    {
+        try
+        {
+            await antiforgery.ValidateRequestAsync(http);
+        }
+        catch (AntiforgeryValidationException)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Missing or stale form token", detail: "Reload the page and sign in again.");
+        }
+        if (string.IsNullOrWhiteSpace(request.UserName) || string.IsNullOrEmpty(request.Password) || request.UserName.Length > 64 || request.Password.Length > 256)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Sign-in incomplete", detail: "Enter your user name and password.");
+        }
+        var logger = logs.CreateLogger("Contact.Agent.Staff");
+        var result = await staff.SignInAsync(request.UserName, request.Password, ct);
+        if (result.Member is not { } member)
+        {
+            logger.LogWarning("Failed sign-in for {UserName}{Locked}", request.UserName, result.LockedUntil is null ? "" : " (account locked)");
+            return TypedResults.Problem(statusCode: 401, title: "Sign-in failed",
+                detail: result.LockedUntil is { } until
+                    ? $"Too many failed attempts: this account is locked until {until:HH:mm} UTC."
+                    : "The user name or password is wrong.");
+        }
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, member.UserName), new Claim(ClaimTypes.Name, member.DisplayName), new Claim(ClaimTypes.Role, member.Role)],
+            Scheme);
+        await http.SignInAsync(Scheme, new ClaimsPrincipal(identity));
+        logger.LogInformation("{UserName} signed in as {Role}", member.UserName, member.Role);
+        return TypedResults.Ok(StaffView.Of(member));
+    }
+}

@@ -1,0 +1,112 @@
+using Contact.Core.Cases;
+using Contact.Core.Desktop;
+using Contact.Core.Staff;
+using Dapper;
+using Npgsql;
+
+namespace Contact.Core.Routing;
+
+/// <summary>
+/// Tell us once: one case referred to every provider that needs it, each referral with its own status
+/// (sent, accepted, declined with a reason, completed).
+/// </summary>
+public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimeProvider clock)
+{
+    /// <summary>Refers a held case to one or several providers with a note.</summary>
+    public Task ReferAsync(StaffMember member, string number, IReadOnlyList<string> providerCodes, string? note, CancellationToken cancellationToken = default)
+    {
+        var codes = providerCodes.Select(c => c.Trim()).Where(c => c.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
+        if (codes.Length == 0)
+        {
+            throw new WorkRefusedException("refused.no_providers", "Choose at least one provider.");
+        }
+        var text = note?.Trim() ?? "";
+        if (text.Length > CaseWork.MaxNote)
+        {
+            throw new WorkRefusedException("refused.note_too_long", $"A note may have at most {CaseWork.MaxNote} characters.", CaseWork.MaxNote);
+        }
+        return work.OnCaseAsync(member, number, mustHold: true, async (connection, tx, c, now) =>
+        {
+            if (c.Status is CaseStatus.Resolved or CaseStatus.Closed)
+            {
+                throw new WorkRefusedException("refused.closed", $"Case {number} is already {c.Status}.", number, c.Status);
+            }
+            var providers = (await connection.QueryAsync<(int Id, string Code)>(new CommandDefinition(
+                "select id, code from providers where code = any(@codes) and active", new { codes }, tx, cancellationToken: cancellationToken))).ToList();
+            var unknown = codes.Except(providers.Select(p => p.Code)).FirstOrDefault();
+            if (unknown is not null)
+            {
+                throw new WorkRefusedException("refused.no_provider", $"There is no provider {unknown}.", unknown);
+            }
+            var open = (await connection.QueryAsync<string>(new CommandDefinition("""
+                select p.code from referrals r join providers p on p.id = r.provider_id
+                where r.case_id = @Id and r.provider_id = any(@ids) and r.status in ('sent', 'accepted')
+                """, new { c.Id, ids = providers.Select(p => p.Id).ToArray() }, tx, cancellationToken: cancellationToken))).FirstOrDefault();
+            if (open is not null)
+            {
+                throw new WorkRefusedException("refused.already_referred", $"Case {number} is already with {open}.", number, open);
+            }
+            foreach (var p in providers)
+            {
+                await connection.ExecuteAsync(new CommandDefinition("""
+                    insert into referrals (case_id, provider_id, note, referred_by, created_at, updated_at)
+                    values (@CaseId, @ProviderId, @text, @UserName, @now, @now)
+                    """, new { CaseId = c.Id, ProviderId = p.Id, text, member.UserName, now }, tx, cancellationToken: cancellationToken));
+            }
+            await connection.ExecuteAsync(new CommandDefinition("update cases set status = 'referred', updated_at = @now where id = @Id",
+                new { now, c.Id }, tx, cancellationToken: cancellationToken));
+            await CaseWork.EventAsync(connection, tx, c.Id, now, "referred", member.UserName, true,
+                new { providers = providers.Select(p => p.Code).ToArray(), note = text }, cancellationToken);
+            return 0;
+        }, cancellationToken);
+    }
+
+    /// <summary>A provider user accepts a referral sent to their provider.</summary>
+    public Task<long> AcceptAsync(StaffMember member, long referralId, string? note, CancellationToken cancellationToken = default) =>
+        RespondAsync(member, referralId, "accepted", ["sent"], note, noteRequired: false, cancellationToken);
+
+    /// <summary>A provider user declines a referral, with a reason.</summary>
+    public Task<long> DeclineAsync(StaffMember member, long referralId, string? reason, CancellationToken cancellationToken = default) =>
+        RespondAsync(member, referralId, "declined", ["sent", "accepted"], reason, noteRequired: true, cancellationToken);
+
+    /// <summary>A provider user completes a referral.</summary>
+    public Task<long> CompleteAsync(StaffMember member, long referralId, string? note, CancellationToken cancellationToken = default) =>
+        RespondAsync(member, referralId, "completed", ["sent", "accepted"], note, noteRequired: false, cancellationToken);
+
+    private async Task<long> RespondAsync(StaffMember member, long referralId, string status, string[] from, string? note, bool noteRequired, CancellationToken ct)
+    {
+        var text = note?.Trim() ?? "";
+        if (noteRequired && text.Length == 0)
+        {
+            throw new WorkRefusedException("refused.reason_required", "Give a reason.");
+        }
+        if (text.Length > CaseWork.MaxNote)
+        {
+            throw new WorkRefusedException("refused.note_too_long", $"A note may have at most {CaseWork.MaxNote} characters.", CaseWork.MaxNote);
+        }
+        var now = clock.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var r = await connection.QuerySingleOrDefaultAsync<(long Id, long CaseId, int ProviderId, string Status, string Provider)>(new CommandDefinition("""
+            select r.id, r.case_id, r.provider_id, r.status, p.code as provider from referrals r join providers p on p.id = r.provider_id
+            where r.id = @referralId for update of r
+            """, new { referralId }, tx, cancellationToken: ct));
+        if (r.Id == 0 || (member.ProviderId != r.ProviderId && !member.Oversees))
+        {
+            // Another provider's referral is answered as if it did not exist.
+            throw new WorkRefusedException("refused.no_referral", $"There is no referral {referralId} for you.", referralId);
+        }
+        if (!from.Contains(r.Status))
+        {
+            throw new WorkRefusedException("refused.referral_state", $"Referral {referralId} is {r.Status}; it cannot become {status}.", referralId, r.Status, status);
+        }
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update referrals set status = @status, response_note = @text, updated_at = @now where id = @Id",
+            new { status, text, now, r.Id }, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition("update cases set updated_at = @now where id = @CaseId", new { now, r.CaseId }, tx, cancellationToken: ct));
+        await CaseWork.EventAsync(connection, tx, r.CaseId, now, "referral_" + status, member.UserName, status == "completed",
+            new { provider = r.Provider, note = text }, ct);
+        await tx.CommitAsync(ct);
+        return r.CaseId;
+    }
+}
