@@ -43,7 +43,8 @@ public sealed class IntakeLocalizer(IStringLocalizer<IntakeText> strings, Catalo
     {
         using var data = JsonDocument.Parse(e.Data);
         var channel = data.RootElement.TryGetProperty("channel", out var ch) ? strings["channel." + ch.GetString()].Value : "";
-        var text = strings["event." + e.Kind, channel];
+        var into = data.RootElement.TryGetProperty("into", out var i) ? i.GetString() ?? "" : "";
+        var text = strings["event." + e.Kind, channel, into];
         return text.ResourceNotFound ? strings["event.updated"] : text;
     }
 
