@@ -58,11 +58,12 @@ public sealed class CaseChangeListener(NpgsqlDataSource dataSource, DesktopQueri
         {
             try
             {
-                var id = long.Parse(payload, CultureInfo.InvariantCulture);
+                var parts = payload.Split(':');
+                var id = long.Parse(parts[0], CultureInfo.InvariantCulture);
                 switch (channel)
                 {
                     case "case_changed":
-                        await CaseChangedAsync(id, ct);
+                        await CaseChangedAsync(id, parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null, ct);
                         break;
                     case "referral_changed":
                         await ReferralChangedAsync(id, ct);
@@ -77,7 +78,7 @@ public sealed class CaseChangeListener(NpgsqlDataSource dataSource, DesktopQueri
         }
     }
 
-    private async Task CaseChangedAsync(long id, CancellationToken ct)
+    private async Task CaseChangedAsync(long id, string? queueBefore, CancellationToken ct)
     {
         var item = await queries.QueueItemAsync(id, ct);
         if (item is null)
@@ -86,16 +87,20 @@ public sealed class CaseChangeListener(NpgsqlDataSource dataSource, DesktopQueri
         }
         var waiting = item.AssignedTo is null && item.Status is not ("resolved" or "closed");
         var home = AgentHub.QueueGroup(item.Queue);
+        // Removals first, then the item where it now belongs: someone in both groups ends with the item.
+        var leftQueue = queueBefore is not null && queueBefore != item.Queue ? AgentHub.QueueGroup(queueBefore) : null;
+        var removeFrom = new[] { leftQueue, waiting ? null : home }.OfType<string>().ToList();
+        if (removeFrom.Count > 0)
+        {
+            await hub.Clients.Groups(removeFrom).QueueItemRemoved(item.Number);
+        }
         if (waiting)
         {
             await hub.Clients.Group(home).QueueItemChanged(item);
         }
-        // Whoever shows it elsewhere (another queue after a transfer, or now held by someone) drops it;
-        // the holder gets the item so it lands in their own cases.
-        var others = DesktopQueries.QueueCodes.Where(q => !waiting || q != item.Queue).Select(AgentHub.QueueGroup).ToList();
-        await hub.Clients.Groups(others).QueueItemRemoved(item.Number);
-        if (item.AssignedTo is { } holder)
+        else if (item.AssignedTo is { } holder)
         {
+            // The holder's own cases.
             await hub.Clients.User(holder).QueueItemChanged(item);
         }
         await hub.Clients.Groups([home, AgentHub.Supervisors]).CaseChanged(item.Number);

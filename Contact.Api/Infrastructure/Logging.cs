@@ -19,6 +19,7 @@ internal static class Logging
     public static void AddContactLogging(this WebApplicationBuilder builder)
     {
         var development = builder.Environment.IsDevelopment();
+        // Each host gets its own logger (tests run several hosts in one process); the static one stays the bootstrap logger.
         builder.Services.AddSerilog((services, logger) =>
         {
             logger.ReadFrom.Configuration(builder.Configuration)
@@ -33,7 +34,7 @@ internal static class Logging
             {
                 logger.WriteTo.Console(new RenderedCompactJsonFormatter());
             }
-        });
+        }, preserveStaticLogger: true);
     }
 
     /// <summary>One line per request, with its status and time.</summary>

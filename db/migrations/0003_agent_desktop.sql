@@ -94,10 +94,11 @@ create index referrals_by_provider on referrals (provider_id, status, updated_at
 create index referrals_by_case on referrals (case_id);
 
 -- Every change to a case or a referral is announced at commit, to every host, whatever made it.
+-- The payload is "id:queue-before" so listeners can take a transferred case out of the queue it left.
 create function notify_case_changed() returns trigger
 language plpgsql as $$
 begin
-    perform pg_notify('case_changed', new.id::text);
+    perform pg_notify('case_changed', new.id::text || ':' || coalesce(case when tg_op = 'UPDATE' then old.queue end, ''));
     return null;
 end
 $$;

@@ -1,0 +1,350 @@
+// Shared by the agent desktop and the supervisor page: texts, DOM helpers, HTTP, sign-in, hub errors.
+// Every string a person reads comes from GET /agent/texts (Desktop/DesktopText*.resx); nothing here is
+// hard-coded user-visible text.
+
+let texts = {};
+
+/** Loads the texts in the user's language; retries (with back-off) until the server answers. */
+export async function loadTexts() {
+  let delay = 1000;
+  for (;;) {
+    try {
+      const response = await fetch('/agent/texts' + location.search, {
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' },
+      });
+      if (response.ok) {
+        texts = await response.json();
+        return texts;
+      }
+    } catch {
+      // The server is not reachable yet: try again below.
+    }
+    await sleep(delay);
+    delay = Math.min(delay * 2, 15000);
+  }
+}
+
+/** The text for key, with {0}, {1}, … replaced by args. A missing key shows the key (never throws). */
+export function t(key, ...args) {
+  const text = Object.prototype.hasOwnProperty.call(texts, key) ? texts[key] : null;
+  if (text === null) {
+    console.warn('Missing text', key);
+    return key;
+  }
+  return args.length === 0 ? text : text.replace(/\{(\d+)\}/g, (m, i) => (args[i] ?? '').toString());
+}
+
+/** True when the key exists (for optional texts such as status names the server may add later). */
+export function hasText(key) {
+  return Object.prototype.hasOwnProperty.call(texts, key);
+}
+
+/** A text for a code (status, priority, …) that falls back to the code itself when unknown. */
+export function codeText(prefix, code) {
+  if (code === null || code === undefined || code === '') return t('common.none');
+  const key = prefix + '.' + code;
+  return hasText(key) ? t(key) : String(code);
+}
+
+/** The user's language code ("en" or "fr"), as the server chose it. */
+export function lang() {
+  return hasText('meta.lang') ? texts['meta.lang'] : 'en';
+}
+
+/** The locale for Intl (e.g. "en-CA"). */
+export function locale() {
+  return hasText('meta.locale') ? texts['meta.locale'] : lang();
+}
+
+/** A bilingual {en, fr} name in the current language. */
+export function localName(name, fallback) {
+  if (!name) return fallback ?? '';
+  if (typeof name === 'string') return name;
+  return name[lang()] || name.en || name.fr || fallback || '';
+}
+
+/** Fills the static markup: data-t (text), data-t-aria-label, data-t-title, data-t-placeholder. */
+export function applyTexts(root = document) {
+  document.documentElement.lang = lang();
+  for (const el of root.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+  for (const [attr, selector, data] of [
+    ['aria-label', '[data-t-aria-label]', 'tAriaLabel'],
+    ['title', '[data-t-title]', 'tTitle'],
+    ['placeholder', '[data-t-placeholder]', 'tPlaceholder'],
+  ]) {
+    for (const el of root.querySelectorAll(selector)) el.setAttribute(attr, t(el.dataset[data]));
+  }
+}
+
+/** Points the language link at the other language, returning to this page. */
+export function setUpLanguageLink(link, returnUrl) {
+  const other = t('meta.other_lang');
+  link.href = '/language/' + encodeURIComponent(other) + '?returnUrl=' + encodeURI(returnUrl);
+  link.lang = other;
+  link.hreflang = other;
+  link.textContent = t('meta.other_lang_name');
+}
+
+/**
+ * Builds an element: h('button', {type: 'button', onclick: f, class: 'x', dataset: {n: 1}}, 'text', child…).
+ * Strings become text nodes (never HTML), null/false children are skipped, arrays are flattened.
+ */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === 'class') el.className = value;
+    else if (name === 'dataset') Object.assign(el.dataset, value);
+    else if (name.startsWith('on') && typeof value === 'function') el.addEventListener(name.slice(2), value);
+    else if (name === 'value' || name === 'checked' || name === 'selected' || name === 'disabled' || name === 'hidden') el[name] = value;
+    else el.setAttribute(name, value === true ? '' : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(el, child);
+    else el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces the children of el. */
+export function replace(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+}
+
+const dateFormats = new Map();
+
+/** A date and time in the user's language. */
+export function formatDateTime(iso) {
+  if (!iso) return t('common.none');
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  const key = locale();
+  if (!dateFormats.has(key)) dateFormats.set(key, new Intl.DateTimeFormat(key, { dateStyle: 'medium', timeStyle: 'short' }));
+  return dateFormats.get(key).format(date);
+}
+
+/** A <time> element with a readable date and the ISO value. */
+export function timeElement(iso, cls) {
+  return h('time', { datetime: iso || null, class: cls || null }, formatDateTime(iso));
+}
+
+/** A duration in seconds as "12 min", "2 h 5 min", "3 d 4 h". */
+export function formatDuration(seconds) {
+  const s = Math.max(0, Math.floor(seconds || 0));
+  if (s < 60) return t('age.under_minute');
+  const minutes = Math.floor(s / 60);
+  if (minutes < 60) return t('age.minutes', minutes);
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return t('age.hours', hours, minutes % 60);
+  return t('age.days', Math.floor(hours / 24), hours % 24);
+}
+
+/** Age since an ISO date. */
+export function formatAge(iso, now = Date.now()) {
+  const then = new Date(iso).getTime();
+  if (Number.isNaN(then)) return t('common.none');
+  return formatDuration((now - then) / 1000);
+}
+
+/** A number in the user's language. */
+export function formatNumber(n) {
+  return new Intl.NumberFormat(locale()).format(n ?? 0);
+}
+
+export function sleep(ms) {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+// ---------- HTTP ----------
+
+/** Error thrown by api(): status and the problem+json detail, if any. */
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail || String(status));
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+async function antiforgeryToken() {
+  const response = await fetch('/api/staff/antiforgery', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  if (!response.ok) throw new ApiError(response.status, await problemDetail(response));
+  const body = await response.json();
+  return body.token;
+}
+
+async function problemDetail(response) {
+  try {
+    const type = response.headers.get('content-type') || '';
+    if (type.includes('json')) {
+      const body = await response.json();
+      return body.detail || body.title || null;
+    }
+  } catch {
+    // Not JSON: no detail.
+  }
+  return null;
+}
+
+/**
+ * Calls the staff API. POSTs carry the antiforgery token (fetched fresh each time: it is tied to the
+ * signed-in user, which changes at sign-in and sign-out). Returns the parsed JSON, or null for 204.
+ * Throws ApiError (status 0 when the server cannot be reached).
+ */
+export async function api(method, url, body) {
+  let response;
+  try {
+    const headers = { Accept: 'application/json' };
+    if (method !== 'GET') headers['X-CSRF-TOKEN'] = await antiforgeryToken();
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    response = await fetch(url, {
+      method,
+      credentials: 'same-origin',
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError(0, null);
+  }
+  if (!response.ok) throw new ApiError(response.status, await problemDetail(response));
+  if (response.status === 204) return null;
+  const type = response.headers.get('content-type') || '';
+  return type.includes('json') ? response.json() : null;
+}
+
+/** GET /api/staff/me: the StaffView, or null when not signed in. Throws ApiError on other failures. */
+export async function currentStaff() {
+  try {
+    return await api('GET', '/api/staff/me');
+  } catch (error) {
+    if (error.status === 401 || error.status === 403) return null;
+    throw error;
+  }
+}
+
+/** A readable message for a failed API call. */
+export function apiErrorMessage(error) {
+  if (error && error.detail) return error.detail;
+  if (error && error.status === 0) return t('error.offline');
+  if (error && error.status) return t('error.http', error.status);
+  return t('error.generic');
+}
+
+/**
+ * The server's text from a hub error ("…HubException: Case 1234567 is held by agent.fr."), or a
+ * general message when the failure did not come from the server (connection lost, …).
+ */
+export function hubErrorMessage(error) {
+  const message = (error && (error.message || String(error))) || '';
+  const marker = 'HubException: ';
+  const at = message.lastIndexOf(marker);
+  if (at >= 0) {
+    const text = message.slice(at + marker.length).trim();
+    if (text) return text;
+  }
+  return t('error.hub');
+}
+
+// ---------- sign-in ----------
+
+/**
+ * Wires the sign-in form of a page. onSignedIn(staff) runs after a successful sign-in.
+ * The form has #signin-user, #signin-password, #signin-error and a submit button.
+ */
+export function wireSignIn(form, onSignedIn) {
+  const user = form.querySelector('#signin-user');
+  const password = form.querySelector('#signin-password');
+  const error = form.querySelector('#signin-error');
+  const submit = form.querySelector('button[type=submit]');
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    showError(error, null);
+    for (const input of [user, password]) input.removeAttribute('aria-invalid');
+    const userName = user.value.trim();
+    if (!userName || !password.value) {
+      showError(error, t('signin.required'));
+      (!userName ? user : password).setAttribute('aria-invalid', 'true');
+      (!userName ? user : password).focus();
+      return;
+    }
+    submit.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    try {
+      const staff = await api('POST', '/api/staff/signin', { userName, password: password.value });
+      password.value = '';
+      await onSignedIn(staff);
+    } catch (e) {
+      showError(error, e.status === 401 ? (e.detail || t('signin.failed')) : apiErrorMessage(e));
+      password.setAttribute('aria-invalid', 'true');
+      password.select();
+      password.focus();
+    } finally {
+      submit.disabled = false;
+      form.removeAttribute('aria-busy');
+    }
+  });
+}
+
+/** Shows (or clears, with null) a message in an alert element. */
+export function showError(el, message) {
+  if (!el) return;
+  if (message) {
+    el.textContent = message;
+    el.hidden = false;
+  } else {
+    el.textContent = '';
+    el.hidden = true;
+  }
+}
+
+/** Signs out. */
+export async function signOut() {
+  await api('POST', '/api/staff/signout');
+}
+
+// ---------- connection state ----------
+
+/** Shows the hub connection state (connected / connecting / reconnecting / disconnected) in el. */
+export function showConnection(el, state) {
+  el.dataset.state = state;
+  replace(el,
+    h('span', { class: 'conn-icon', 'aria-hidden': 'true' }, { connected: '●', connecting: '◐', reconnecting: '◐', disconnected: '○' }[state] || '○'),
+    ' ',
+    h('span', null, t('connection.' + state)));
+}
+
+/** A live-region announcer: each message is a new paragraph (so repeated messages are read again). */
+export function announcer(region, keep = 5) {
+  return message => {
+    region.append(h('p', null, message));
+    while (region.childElementCount > keep) region.firstElementChild.remove();
+  };
+}
+
+/** Is the keyboard focus in a place where the person types (shortcuts are ignored there)? */
+export function isTyping(target) {
+  if (!target || !(target instanceof Element)) return false;
+  if (target.isContentEditable) return true;
+  const tag = target.tagName;
+  if (tag === 'TEXTAREA') return true;
+  if (tag === 'INPUT') {
+    const type = (target.getAttribute('type') || 'text').toLowerCase();
+    return !['button', 'submit', 'reset', 'checkbox', 'radio', 'range', 'color', 'file', 'image'].includes(type);
+  }
+  return false;
+}
+
+/** The letter of a key event, by key when it is a letter, else by physical key (Alt+letter on macOS). */
+export function shortcutLetter(event) {
+  if (event.key && /^[a-z]$/i.test(event.key)) return event.key.toLowerCase();
+  const match = /^Key([A-Z])$/.exec(event.code || '');
+  return match ? match[1].toLowerCase() : null;
+}

@@ -1,0 +1,64 @@
+using Microsoft.Playwright;
+
+namespace Contact.Tests.Browser;
+
+public sealed class AgentDesktopBrowserTests : BrowserFixture
+{
+    private static Task Expect(ILocator locator) => Assertions.Expect(locator).ToBeVisibleAsync();
+
+    [Test]
+    public async Task A_case_from_the_web_form_is_claimed_referred_accepted_completed_and_resolved_live()
+    {
+        var agent = await NewPageAsync();
+        await SignInAsync(agent, "agent");
+        await Expect(agent.GetByRole(AriaRole.Button, new() { Name = "Claim next case", Exact = true }));
+
+        // A resident files a report through the web form, in another browser.
+        var resident = await NewPageAsync();
+        await resident.GotoAsync("/report/pothole");
+        await resident.Locator("input[name='answers.size']").First.CheckAsync();
+        await resident.GetByLabel("Address or place").FillAsync("111 Wellington St");
+        await resident.GetByRole(AriaRole.Button, new() { Name = "Send request" }).ClickAsync();
+        var number = (await resident.Locator(".case-number").TextContentAsync())!.Trim();
+        Assert.That(number, Does.Match(@"^\d{7,10}$"));
+
+        // It appears in the agent's live queue without a reload.
+        var row = agent.Locator($"#queue-{number}");
+        await Expect(row);
+        await row.ClickAsync();
+        await Expect(agent.Locator("#case-pane").GetByText(number).First);
+
+        await agent.GetByLabel("New note").FillAsync("Resident says the hole is growing");
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Add note", Exact = true }).ClickAsync();
+        await Expect(agent.Locator("#case-pane").GetByText("Resident says the hole is growing").First);
+
+        var roads = agent.Locator("#case-pane input[type=checkbox][value='city-roads']");
+        await Assertions.Expect(roads).ToBeCheckedAsync();
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Refer", Exact = true }).ClickAsync();
+
+        // The provider, in a second browser context, accepts and completes it.
+        var provider = await NewPageAsync();
+        await SignInAsync(provider, "provider");
+        var card = provider.Locator("li", new() { HasText = number });
+        await card.GetByRole(AriaRole.Button, new() { Name = "Accept", Exact = true }).ClickAsync();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Complete", Exact = true }).ClickAsync();
+        await Expect(provider.Locator("#referrals-done").Locator("li", new() { HasText = number }));
+
+        // The agent sees the referral completed live, then resolves the case.
+        await Expect(agent.Locator("#case-pane").GetByText("completed the referral").First);
+        await agent.GetByLabel("Resolution note").FillAsync("Patched by Roads");
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Resolve", Exact = true }).ClickAsync();
+        await Expect(agent.Locator("#case-pane").GetByText("Resolved: Patched by Roads").First);
+
+        await resident.GotoAsync($"/requests/{number}");
+        await Assertions.Expect(resident.Locator(".status")).ToHaveTextAsync("Resolved");
+    }
+
+    [Test]
+    public async Task The_desktop_speaks_french_to_a_french_agent()
+    {
+        var page = await NewPageAsync("fr-CA");
+        await page.GotoAsync("/agent?lang=fr");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Se connecter", Exact = true }));
+    }
+}
