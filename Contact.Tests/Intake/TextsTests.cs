@@ -7,21 +7,25 @@ namespace Contact.Tests.Intake;
 
 public sealed class TextsTests
 {
-    private static Dictionary<string, string> Strings(string culture)
+    private static Dictionary<string, string> Strings(string culture, string resource = "Contact.Api.Intake.IntakeText")
     {
-        var manager = new ResourceManager("Contact.Api.Intake.IntakeText", typeof(IntakeText).Assembly);
+        var assembly = resource.StartsWith("Contact.Agent", StringComparison.Ordinal) ? typeof(Contact.Agent.Desktop.CaseText).Assembly : typeof(IntakeText).Assembly;
+        var manager = new ResourceManager(resource, assembly);
         var set = manager.GetResourceSet(CultureInfo.GetCultureInfo(culture), createIfNotExists: true, tryParents: false)
             ?? throw new AssertionException($"No {culture} resources");
         return set.Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string)e.Value!);
     }
 
-    [Test]
-    public void Every_string_exists_in_english_and_french_and_none_is_empty()
+    [TestCase("Contact.Api.Intake.IntakeText")]
+    [TestCase("Contact.Agent.Desktop.DesktopText")]
+    [TestCase("Contact.Agent.Desktop.CaseText")]
+    public void Every_string_exists_in_english_and_french_and_none_is_empty(string resource)
     {
-        var en = Strings("");
-        var fr = Strings("fr");
+        var en = Strings("", resource);
+        var fr = Strings("fr", resource);
         Assert.That(fr.Keys, Is.EquivalentTo(en.Keys));
         Assert.That(en.Values.Concat(fr.Values), Has.None.Empty);
+        Assert.That(en, Has.Count.GreaterThan(10));
     }
 
     [Test]
