@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Contact.Core.Desktop;
+using Contact.Core.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace Contact.Agent.Desktop;
 /// Listens for the database's change notifications (sent at commit by triggers, whatever host or channel made
 /// the change) and pushes them to the desktops connected to this host.
 /// </summary>
-public sealed class CaseChangeListener(NpgsqlDataSource dataSource, DesktopQueries queries, IHubContext<AgentHub, IAgentClient> hub, ILogger<CaseChangeListener> logger)
+public sealed class CaseChangeListener(CasesDatabase database, DesktopQueries queries, IHubContext<AgentHub, IAgentClient> hub, ILogger<CaseChangeListener> logger)
     : BackgroundService
 {
     private readonly Channel<(string Channel, string Payload)> _changes = Channel.CreateUnbounded<(string, string)>(new UnboundedChannelOptions { SingleReader = true });
@@ -27,7 +28,7 @@ public sealed class CaseChangeListener(NpgsqlDataSource dataSource, DesktopQueri
         {
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(ct);
+                await using var connection = await database.ListenDataSource.OpenConnectionAsync(ct);
                 connection.Notification += (_, e) => _changes.Writer.TryWrite((e.Channel, e.Payload));
                 await using (var listen = new NpgsqlCommand("listen case_changed; listen referral_changed; listen staff_changed", connection))
                 {

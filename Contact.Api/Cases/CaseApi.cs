@@ -95,7 +95,7 @@ internal static class CaseApi
                 title: text["problem.malformed_json.title"], detail: text["problem.empty_body"]);
         }
 
-        var category = (await catalog.GetAsync(ct)).Find(submission.Category);
+        var category = (await catalog.GetAsync(ct)).Find(submission.Category?.Trim());
         var (answers, answerErrors) = ReadAnswers(submission.Answers);
         if (answerErrors.Count > 0)
         {
@@ -109,10 +109,28 @@ internal static class CaseApi
         {
             return Invalid(result.Errors, category, text);
         }
-        var view = await PublicViewAsync(result.Case.Number, queries, text, ct);
-        return result.Case.AlreadyExisted
-            ? TypedResults.Ok(view!)
-            : TypedResults.Created($"/api/cases/{result.Case.Number}", view!);
+        if (result.Case.AlreadyExisted)
+        {
+            return TypedResults.Ok((await PublicViewAsync(result.Case.Number, queries, text, ct))!);
+        }
+        // A new case is exactly what was just stored: answer from it rather than read it back.
+        var created = result.Case;
+        var view = new PublicCaseView(created.Number, category!.Line, created.Status, text.Status(created.Status), created.CreatedAt);
+        if (category.Line == "311")
+        {
+            view = view with
+            {
+                Category = category.Code,
+                CategoryName = category.Name.In(text.Language),
+                CreatedAt = created.CreatedAt,
+                Address = string.IsNullOrWhiteSpace(submission.Address) ? null : submission.Address.Trim(),
+                Latitude = submission.Latitude,
+                Longitude = submission.Longitude,
+                Description = category.IsPublic ? submission.Description?.Trim() ?? "" : null,
+                History = [new PublicEventView(created.CreatedAt, "created", text["event.created", text["channel.web"]])],
+            };
+        }
+        return TypedResults.Created($"/api/cases/{created.Number}", view);
     }
 
     internal static async Task<Results<Ok<PublicCaseView>, ProblemHttpResult>> Get(

@@ -22,9 +22,16 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
     private readonly ILogger _logger = loggerFactory.CreateLogger<CasesDatabase>();
     private EmbeddedPostgres? _embedded;
     private NpgsqlDataSource? _dataSource;
+    private NpgsqlDataSource? _listenSource;
 
     /// <summary>The data source; available once <see cref="StartAsync"/> has run.</summary>
     public NpgsqlDataSource DataSource => _dataSource ?? throw new InvalidOperationException("The case store has not been started.");
+
+    /// <summary>
+    /// Connections outside the pool, for LISTEN: that is session state no other user of a pooled connection
+    /// should inherit.
+    /// </summary>
+    public NpgsqlDataSource ListenDataSource => _listenSource ?? throw new InvalidOperationException("The case store has not been started.");
 
     /// <summary>True when this host runs its own embedded cluster.</summary>
     public bool IsEmbedded => _embedded is not null;
@@ -56,7 +63,16 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
         }
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.UseLoggerFactory(loggerFactory);
+        // Nothing here leaves session state on a pooled connection (LISTEN uses its own), so the reset that
+        // Npgsql would send on every reuse is a wasted round trip and commit.
+        builder.ConnectionStringBuilder.NoResetOnClose = true;
+        // The same few statements run all day: prepare them once per connection.
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        }
         _dataSource = builder.Build();
+        _listenSource = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { Pooling = false, KeepAlive = 30 } }.Build();
         await new Migrator(_dataSource, loggerFactory.CreateLogger<Migrator>()).MigrateAsync(cancellationToken);
         _logger.LogInformation("Case store ready ({Database} on {Host}:{Port})",
             _dataSource.ConnectionString is { } cs ? new NpgsqlConnectionStringBuilder(cs).Database : null,
@@ -70,6 +86,11 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
         {
             await _dataSource.DisposeAsync();
             _dataSource = null;
+        }
+        if (_listenSource is not null)
+        {
+            await _listenSource.DisposeAsync();
+            _listenSource = null;
         }
         if (_embedded is not null)
         {
