@@ -1,0 +1,68 @@
+using Contact.Benchmarks.Infrastructure;
+using Contact.Benchmarks.Intake;
+using Contact.Core.Infrastructure;
+
+// Load benchmarks of Contact against a private PostgreSQL cluster and the real host.
+// Usage: dotnet run -c Release --project Contact.Benchmarks -- <benchmark> [--concurrency 16] [--seconds 10] [--warmup 3]
+var benchmarks = new Dictionary<string, (string Description, Func<LoadOptions, CancellationToken, Task<int>> Run)>(StringComparer.Ordinal)
+{
+    ["intake"] = ("POST /api/cases through the host against raw single-row INSERTs; commits per case", IntakeBenchmark.RunAsync),
+};
+
+if (args is not [var name, .. var rest] || !benchmarks.TryGetValue(name, out var benchmark))
+{
+    return Usage(args is [var unknown, ..] ? $"Unknown benchmark '{unknown}'." : null);
+}
+if (!LoadOptions.TryParse(rest, out var options, out var error))
+{
+    return Usage(error);
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // Let the run unwind, so the host is killed and the cluster stopped and deleted.
+    e.Cancel = true;
+    cancel.Cancel();
+};
+try
+{
+    return await benchmark.Run(options, cancel.Token);
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    await Console.Error.WriteLineAsync("Cancelled.");
+    return 130;
+}
+catch (HostFailedException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 1;
+}
+catch (PostgresNotInstalledException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 1;
+}
+#pragma warning disable CA1031 // Any other failure ends the run with exit code 1 after the cluster and host were cleaned up.
+catch (Exception e)
+#pragma warning restore CA1031
+{
+    await Console.Error.WriteLineAsync("The benchmark failed: " + e);
+    return 1;
+}
+
+int Usage(string? problem)
+{
+    if (problem is not null)
+    {
+        Console.Error.WriteLine(problem);
+    }
+    Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- <benchmark> " + LoadOptions.Usage);
+    Console.Error.WriteLine("Benchmarks:");
+    foreach (var (key, (description, _)) in benchmarks)
+    {
+        Console.Error.WriteLine($"  {key,-10} {description}");
+    }
+    return 2;
+}
