@@ -32,6 +32,7 @@ try
     app.MapCaseApi();
     app.MapIntake();
     app.MapAgentDesktop();
+    app.MapEchoHub();
 
     await app.RunAsync();
     return 0;

@@ -1,21 +1,37 @@
+using Contact.Benchmarks.Desktop;
 using Contact.Benchmarks.Infrastructure;
 using Contact.Benchmarks.Intake;
 using Contact.Core.Infrastructure;
 
 // Load benchmarks of Contact against a private PostgreSQL cluster and the real host.
 // Usage: dotnet run -c Release --project Contact.Benchmarks -- <benchmark> [--concurrency 16] [--seconds 10] [--warmup 3]
+//        dotnet run -c Release --project Contact.Benchmarks -- desktop [--agents 200] [--cases 40] [--claim-cases 2000]
 var benchmarks = new Dictionary<string, (string Description, Func<LoadOptions, CancellationToken, Task<int>> Run)>(StringComparer.Ordinal)
 {
     ["intake"] = ("POST /api/cases through the host against raw single-row INSERTs; commits per case", IntakeBenchmark.RunAsync),
 };
 
-if (args is not [var name, .. var rest] || !benchmarks.TryGetValue(name, out var benchmark))
+Func<CancellationToken, Task<int>> run;
+if (args is ["desktop", .. var desktopArgs])
 {
-    return Usage(args is [var unknown, ..] ? $"Unknown benchmark '{unknown}'." : null);
+    // The desktop benchmark is not a closed loop: it has options of its own.
+    if (!DesktopBenchOptions.TryParse(desktopArgs, out var desktopOptions, out var desktopError))
+    {
+        return Usage(desktopError);
+    }
+    run = ct => DesktopBenchmark.RunAsync(desktopOptions, ct);
 }
-if (!LoadOptions.TryParse(rest, out var options, out var error))
+else
 {
-    return Usage(error);
+    if (args is not [var name, .. var rest] || !benchmarks.TryGetValue(name, out var benchmark))
+    {
+        return Usage(args is [var unknown, ..] ? $"Unknown benchmark '{unknown}'." : null);
+    }
+    if (!LoadOptions.TryParse(rest, out var options, out var error))
+    {
+        return Usage(error);
+    }
+    run = ct => benchmark.Run(options, ct);
 }
 
 using var cancel = new CancellationTokenSource();
@@ -27,7 +43,7 @@ Console.CancelKeyPress += (_, e) =>
 };
 try
 {
-    return await benchmark.Run(options, cancel.Token);
+    return await run(cancel.Token);
 }
 catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 {
@@ -64,5 +80,7 @@ int Usage(string? problem)
     {
         Console.Error.WriteLine($"  {key,-10} {description}");
     }
+    Console.Error.WriteLine($"  {"desktop",-10} A case pushed to every agent's desktop against a bare SignalR echo; claims/s with all agents claiming at once");
+    Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- desktop " + DesktopBenchOptions.Usage);
     return 2;
 }
