@@ -10,8 +10,8 @@ using Npgsql;
 namespace Contact.Agent.Desktop;
 
 /// <summary>
-/// Listens for the database's change notifications (sent at commit by triggers, whatever host or channel made
-/// the change) and pushes them to the desktops connected to this host.
+/// Listens for the change notifications every host sends after it commits (<see cref="ChangeFeed"/>), whatever
+/// channel made the change, and pushes them to the desktops connected to this host.
 /// </summary>
 public sealed class CaseChangeListener(CasesDatabase database, DesktopQueries queries, IHubContext<AgentHub, IAgentClient> hub, ILogger<CaseChangeListener> logger)
     : BackgroundService
@@ -30,7 +30,7 @@ public sealed class CaseChangeListener(CasesDatabase database, DesktopQueries qu
             {
                 await using var connection = await database.ListenDataSource.OpenConnectionAsync(ct);
                 connection.Notification += (_, e) => _changes.Writer.TryWrite((e.Channel, e.Payload));
-                await using (var listen = new NpgsqlCommand("listen case_changed; listen referral_changed; listen staff_changed", connection))
+                await using (var listen = new NpgsqlCommand("listen " + ChangeFeed.Channel, connection))
                 {
                     await listen.ExecuteNonQueryAsync(ct);
                 }
@@ -55,37 +55,59 @@ public sealed class CaseChangeListener(CasesDatabase database, DesktopQueries qu
 
     private async Task PushAsync(CancellationToken ct)
     {
-        await foreach (var (channel, payload) in _changes.Reader.ReadAllAsync(ct))
+        var batch = new List<(string Channel, string Payload)>();
+        while (await _changes.Reader.WaitToReadAsync(ct))
         {
+            // Under load many changes wait at once: read their cases in one query, not one each.
+            batch.Clear();
+            while (batch.Count < 500 && _changes.Reader.TryRead(out var change))
+            {
+                batch.Add(change);
+            }
             try
             {
-                var parts = payload.Split(':');
-                var id = long.Parse(parts[0], CultureInfo.InvariantCulture);
-                switch (channel)
+                var cases = new List<(long Id, string? QueueBefore)>();
+                var referralIds = new List<long>();
+                foreach (var (_, payload) in batch)
                 {
-                    case "case_changed":
-                        await CaseChangedAsync(id, parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null, ct);
-                        break;
-                    case "referral_changed":
-                        await ReferralChangedAsync(id, ct);
-                        break;
+                    foreach (var (kind, id, queueBefore) in ChangeFeed.Parse(payload))
+                    {
+                        if (kind == 'c')
+                        {
+                            cases.Add((id, queueBefore));
+                        }
+                        else if (kind == 'r')
+                        {
+                            referralIds.Add(id);
+                        }
+                    }
+                }
+                if (cases.Count > 0)
+                {
+                    var items = (await queries.QueueItemsAsync([.. cases.Select(c => c.Id).Distinct()], ct)).ToDictionary(i => i.Id);
+                    foreach (var (id, queueBefore) in cases)
+                    {
+                        if (items.TryGetValue(id, out var item))
+                        {
+                            await CaseChangedAsync(item.Item, queueBefore);
+                        }
+                    }
+                }
+                foreach (var id in referralIds.Distinct())
+                {
+                    await ReferralChangedAsync(id, ct);
                 }
                 await SupervisorsAsync();
             }
             catch (Exception e) when (e is NpgsqlException or FormatException or TimeoutException)
             {
-                logger.LogWarning(e, "Could not push the change {Channel} {Payload}", channel, payload);
+                logger.LogWarning(e, "Could not push {Count} changes", batch.Count);
             }
         }
     }
 
-    private async Task CaseChangedAsync(long id, string? queueBefore, CancellationToken ct)
+    private async Task CaseChangedAsync(QueueItem item, string? queueBefore)
     {
-        var item = await queries.QueueItemAsync(id, ct);
-        if (item is null)
-        {
-            return;
-        }
         var waiting = item.AssignedTo is null && item.Status is not ("resolved" or "closed");
         var home = AgentHub.QueueGroup(item.Queue);
         // Removals first, then the item where it now belongs: someone in both groups ends with the item.

@@ -22,6 +22,8 @@ internal static class CaseStoreSetup
             },
             sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<NpgsqlDataSource>(sp => sp.GetRequiredService<CasesDatabase>().DataSource);
+        builder.Services.AddSingleton<ChangeFeed>();
+        builder.Services.AddHostedService<ChangeFeedSender>();
         builder.Services.AddSingleton<CatalogStore>();
         builder.Services.AddSingleton<CatalogImporter>();
         builder.Services.AddSingleton<DemoCatalog>();
@@ -69,5 +71,20 @@ internal static class CaseStoreSetup
             }
         }
         return Path.Combine(contentRoot, configured);
+    }
+}
+
+/// <summary>Runs this host's <see cref="ChangeFeed"/> loop.</summary>
+internal sealed class ChangeFeedSender(ChangeFeed feed) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await feed.RunAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 }

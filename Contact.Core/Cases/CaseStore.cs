@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Contact.Core.Infrastructure;
 using Dapper;
 using Npgsql;
 
@@ -44,7 +45,7 @@ public sealed record CaseRecord(
 public sealed record CaseEvent(long Id, DateTimeOffset At, string Kind, string Actor, bool IsPublic, string Data);
 
 /// <summary>Writes cases: each change, its history and (later) its messages in one transaction.</summary>
-public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null)
 {
     /// <summary>
     /// Stores a checked case with its "created" event in one statement (one round trip, one commit).
@@ -95,6 +96,7 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
             """, args, cancellationToken: cancellationToken));
         if (created is not null)
         {
+            changes?.CaseChanged(created.Id);
             return created;
         }
         // The key was used before: answer the case it made.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Contact.Core.Cases;
+using Contact.Core.Infrastructure;
 using Contact.Core.Staff;
 using Dapper;
 using Npgsql;
@@ -12,7 +13,7 @@ namespace Contact.Core.Desktop;
 /// state that allows it, and writes the change with its history entry in one transaction; a refused action
 /// changes nothing and says why.
 /// </summary>
-public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null)
 {
     /// <summary>The longest note.</summary>
     public const int MaxNote = 4000;
@@ -41,6 +42,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock)
         }
         var result = await action(connection, tx, c, clock.GetUtcNow());
         await tx.CommitAsync(ct);
+        changes?.CaseChanged(c.Id, c.Queue);
         return result;
     }
 
@@ -91,7 +93,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock)
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // SKIP LOCKED: agents claiming at once each get a different case, none waits on another's lock.
-        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition("""
+        var claimed = await connection.QuerySingleOrDefaultAsync<(long Id, string Number, string Queue)>(new CommandDefinition("""
             with next as (
                 select c.id from cases c
                 where c.queue = any(@queues) and c.assigned_to is null and c.status not in ('resolved', 'closed')
@@ -102,13 +104,19 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock)
                 update cases c set assigned_to = @Id, claimed_at = @now, updated_at = @now,
                        status = case when c.status = 'new' then 'in_progress' else c.status end
                 from next where c.id = next.id
-                returning c.id, c.number
+                returning c.id, c.number, c.queue
             ), e as (
                 insert into case_events (case_id, at, kind, actor, is_public, data)
                 select id, @now, 'claimed', @UserName, false, '{}'::jsonb from claimed
             )
-            select number from claimed
+            select id, number, queue from claimed
             """, new { queues = queues.ToArray(), member.Id, member.UserName, now }, cancellationToken: cancellationToken));
+        if (claimed.Number is null)
+        {
+            return null;
+        }
+        changes?.CaseChanged(claimed.Id, claimed.Queue);
+        return claimed.Number;
     }
 
     /// <summary>Claims one case; refused when someone else holds it.</summary>
@@ -223,8 +231,9 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock)
         }, cancellationToken);
 
     /// <summary>Closes a case as a duplicate of another; the resident of the duplicate sees the original's number.</summary>
-    public Task MergeAsync(StaffMember member, string number, string intoNumber, CancellationToken cancellationToken = default) =>
-        OnCaseAsync(member, number, mustHold: true, async (connection, tx, c, now) =>
+    public async Task MergeAsync(StaffMember member, string number, string intoNumber, CancellationToken cancellationToken = default)
+    {
+        var (intoId, intoQueue) = await OnCaseAsync(member, number, mustHold: true, async (connection, tx, c, now) =>
         {
             MustBeOpen(c);
             if (intoNumber == number)
@@ -242,8 +251,10 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock)
             await connection.ExecuteAsync(new CommandDefinition("update cases set updated_at = @now where id = @IntoId", new { now, IntoId = into.Id }, tx, cancellationToken: cancellationToken));
             await EventAsync(connection, tx, c.Id, now, "merged", member.UserName, true, new { into = intoNumber }, cancellationToken);
             await EventAsync(connection, tx, into.Id, now, "duplicate_merged", member.UserName, false, new { duplicate = number }, cancellationToken);
-            return 0;
+            return (into.Id, into.Queue);
         }, cancellationToken);
+        changes?.CaseChanged(intoId, intoQueue);
+    }
 
     /// <summary>Sends a case to another queue for someone else to claim.</summary>
     public Task TransferAsync(StaffMember member, string number, string queue, CancellationToken cancellationToken = default) =>

@@ -79,16 +79,15 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             """, new { member.Id }, cancellationToken: cancellationToken))).Select(r => r.ToItem())];
     }
 
-    /// <summary>One case as a queue row (for live updates), or null.</summary>
-    public async Task<QueueItem?> QueueItemAsync(long caseId, CancellationToken cancellationToken = default)
+    /// <summary>Cases as queue rows with their ids (for live updates); ids with no case are left out.</summary>
+    public async Task<IReadOnlyList<(long Id, QueueItem Item)>> QueueItemsAsync(long[] caseIds, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<QueueRow>(new CommandDefinition($"""
+        return [.. (await connection.QueryAsync<QueueRow>(new CommandDefinition($"""
             select {QueueColumns}
             from cases c join categories k on k.id = c.category_id left join staff_users u on u.id = c.assigned_to
-            where c.id = @caseId
-            """, new { caseId }, cancellationToken: cancellationToken));
-        return row?.ToItem();
+            where c.id = any(@caseIds)
+            """, new { caseIds }, cancellationToken: cancellationToken))).Select(r => (r.Id, r.ToItem()))];
     }
 
     /// <summary>Whether a member may see a case: it is in one of their queues, they hold it, or it was referred to their provider.</summary>

@@ -1,5 +1,6 @@
 using Contact.Core.Cases;
 using Contact.Core.Desktop;
+using Contact.Core.Infrastructure;
 using Contact.Core.Staff;
 using Dapper;
 using Npgsql;
@@ -10,10 +11,10 @@ namespace Contact.Core.Routing;
 /// Tell us once: one case referred to every provider that needs it, each referral with its own status
 /// (sent, accepted, declined with a reason, completed).
 /// </summary>
-public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimeProvider clock)
+public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimeProvider clock, ChangeFeed? changes = null)
 {
     /// <summary>Refers a held case to one or several providers with a note.</summary>
-    public Task ReferAsync(StaffMember member, string number, IReadOnlyList<string> providerCodes, string? note, CancellationToken cancellationToken = default)
+    public async Task ReferAsync(StaffMember member, string number, IReadOnlyList<string> providerCodes, string? note, CancellationToken cancellationToken = default)
     {
         var codes = providerCodes.Select(c => c.Trim()).Where(c => c.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
         if (codes.Length == 0)
@@ -25,7 +26,7 @@ public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimePr
         {
             throw new WorkRefusedException("refused.note_too_long", $"A note may have at most {CaseWork.MaxNote} characters.", CaseWork.MaxNote);
         }
-        return work.OnCaseAsync(member, number, mustHold: true, async (connection, tx, c, now) =>
+        var made = await work.OnCaseAsync(member, number, mustHold: true, async (connection, tx, c, now) =>
         {
             if (c.Status is CaseStatus.Resolved or CaseStatus.Closed)
             {
@@ -46,19 +47,25 @@ public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimePr
             {
                 throw new WorkRefusedException("refused.already_referred", $"Case {number} is already with {open}.", number, open);
             }
+            var ids = new List<long>();
             foreach (var p in providers)
             {
-                await connection.ExecuteAsync(new CommandDefinition("""
+                ids.Add(await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
                     insert into referrals (case_id, provider_id, note, referred_by, created_at, updated_at)
                     values (@CaseId, @ProviderId, @text, @UserName, @now, @now)
-                    """, new { CaseId = c.Id, ProviderId = p.Id, text, member.UserName, now }, tx, cancellationToken: cancellationToken));
+                    returning id
+                    """, new { CaseId = c.Id, ProviderId = p.Id, text, member.UserName, now }, tx, cancellationToken: cancellationToken)));
             }
             await connection.ExecuteAsync(new CommandDefinition("update cases set status = 'referred', updated_at = @now where id = @Id",
                 new { now, c.Id }, tx, cancellationToken: cancellationToken));
             await CaseWork.EventAsync(connection, tx, c.Id, now, "referred", member.UserName, true,
                 new { providers = providers.Select(p => p.Code).ToArray(), note = text }, cancellationToken);
-            return 0;
+            return ids;
         }, cancellationToken);
+        foreach (var id in made)
+        {
+            changes?.ReferralChanged(id);
+        }
     }
 
     /// <summary>A provider user accepts a referral sent to their provider.</summary>
@@ -107,6 +114,8 @@ public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimePr
         await CaseWork.EventAsync(connection, tx, r.CaseId, now, "referral_" + status, member.UserName, status == "completed",
             new { provider = r.Provider, note = text }, ct);
         await tx.CommitAsync(ct);
+        changes?.ReferralChanged(r.Id);
+        changes?.CaseChanged(r.CaseId);
         return r.CaseId;
     }
 }

@@ -1,3 +1,4 @@
+using Contact.Core.Infrastructure;
 using Dapper;
 using Microsoft.AspNetCore.Identity;
 using Npgsql;
@@ -13,7 +14,7 @@ public sealed record SignInResult(StaffMember? Member, DateTimeOffset? LockedUnt
 public sealed record NewStaffMember(string UserName, string DisplayName, string Role, string Password, string? ProviderCode = null, string[]? Lines = null, string[]? Languages = null);
 
 /// <summary>Staff accounts: passwords hashed with ASP.NET Core Identity's PasswordHasher, lockout after repeated failures.</summary>
-public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null)
 {
     /// <summary>Failed sign-ins in a row that lock an account.</summary>
     public const int MaxFailedSignIns = 5;
@@ -79,6 +80,7 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
             select {MemberColumns} from staff_users u left join providers p on p.id = u.provider_id where u.id = @Id
             """, new { row.Id }, tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
+        changes?.StaffChanged(member.Id);
         return new SignInResult(member, null);
     }
 
@@ -117,6 +119,7 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
             Lines = member.Lines ?? ["311", "211"],
             Languages = member.Languages ?? ["en"],
         }, cancellationToken: cancellationToken));
+        changes?.StaffChanged(id);
         return (await FindByIdAsync(connection, id, cancellationToken))!;
     }
 
@@ -129,6 +132,7 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
         }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("update staff_users set state = @state where id = @Id", new { state, member.Id }, cancellationToken: cancellationToken));
+        changes?.StaffChanged(member.Id);
         return (await FindByIdAsync(connection, member.Id, cancellationToken))!;
     }
 

@@ -164,8 +164,6 @@ create table cases (
     check ((latitude is null) = (longitude is null))
 );
 
-create index cases_category_created on cases (category_id, created_at);
-create index cases_status_created on cases (status, created_at);
 
 -- Append-only history of every case. Written in the transaction of the change it records.
 create table case_events (

@@ -92,38 +92,3 @@ create table referrals (
 create unique index referrals_one_open_per_provider on referrals (case_id, provider_id) where status in ('sent', 'accepted');
 create index referrals_by_provider on referrals (provider_id, status, updated_at);
 create index referrals_by_case on referrals (case_id);
-
--- Every change to a case or a referral is announced at commit, to every host, whatever made it.
--- The payload is "id:queue-before" so listeners can take a transferred case out of the queue it left.
-create function notify_case_changed() returns trigger
-language plpgsql as $$
-begin
-    perform pg_notify('case_changed', new.id::text || ':' || coalesce(case when tg_op = 'UPDATE' then old.queue end, ''));
-    return null;
-end
-$$;
-
-create trigger cases_notify after insert or update on cases
-    for each row execute function notify_case_changed();
-
-create function notify_referral_changed() returns trigger
-language plpgsql as $$
-begin
-    perform pg_notify('referral_changed', new.id::text);
-    return null;
-end
-$$;
-
-create trigger referrals_notify after insert or update on referrals
-    for each row execute function notify_referral_changed();
-
-create function notify_staff_changed() returns trigger
-language plpgsql as $$
-begin
-    perform pg_notify('staff_changed', new.id::text);
-    return null;
-end
-$$;
-
-create trigger staff_users_notify after insert or update of state on staff_users
-    for each row execute function notify_staff_changed();
