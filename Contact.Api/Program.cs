@@ -1,5 +1,6 @@
 using Contact.Agent.Desktop;
 using Contact.Api.Cases;
+using Contact.Ivr.Voice;
 using Contact.Api.Catalog;
 using Contact.Api.Infrastructure;
 using Contact.Api.Intake;
@@ -17,6 +18,7 @@ try
     builder.AddWebPlatform();
     builder.AddIntake();
     builder.Services.AddAgentDesktop();
+    builder.Services.AddIvr(builder.Configuration, builder.Environment);
 
     var app = builder.Build();
     await app.StartCaseStoreAsync();
@@ -32,6 +34,8 @@ try
     app.MapCaseApi();
     app.MapIntake();
     app.MapAgentDesktop();
+    app.MapIvr();
+    app.WarnIfUnsigned();
     app.MapEchoHub();
 
     await app.RunAsync();

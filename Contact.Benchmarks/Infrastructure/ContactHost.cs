@@ -33,6 +33,9 @@ public sealed class ContactHost : IAsyncDisposable
     /// <summary>True when the process has exited.</summary>
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The Twilio auth token benchmark hosts run with.</summary>
+    public const string BenchmarkTwilioToken = "benchmark-token";
+
     /// <summary>The environment every benchmark host gets: production, quiet logs, no demo data, no practical rate limit.</summary>
     public static IReadOnlyDictionary<string, string> BenchmarkEnvironment(string connectionString) => new Dictionary<string, string>
     {
@@ -41,6 +44,8 @@ public sealed class ContactHost : IAsyncDisposable
         ["RateLimits__PublicWritesPerMinute"] = "100000000",
         ["Serilog__MinimumLevel__Default"] = "Warning",
         ["Seed__DemoData"] = "false",
+        // Production refuses to start without one; the benchmarks sign their Twilio webhooks with it.
+        ["Twilio__AuthToken"] = BenchmarkTwilioToken,
     };
 
     /// <summary>

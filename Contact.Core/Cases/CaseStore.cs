@@ -75,6 +75,9 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
             r.IdempotencyKey,
             Now = now,
             Actor = actor,
+            MediaKinds = (r.Media ?? []).Select(m => m.Kind).ToArray(),
+            MediaUrls = (r.Media ?? []).Select(m => m.Url).ToArray(),
+            MediaTypes = (r.Media ?? []).Select(m => m.ContentType).ToArray(),
         };
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var created = await connection.QuerySingleOrDefaultAsync<CreatedCase>(new CommandDefinition("""
@@ -91,6 +94,10 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
                 select id, created_at, 'created', @Actor, true,
                        jsonb_build_object('channel', @Channel::text, 'category', @CategoryCode::text)
                 from c
+            ), m as (
+                insert into case_media (case_id, kind, url, content_type, created_at)
+                select c.id, x.kind, x.url, x.content_type, c.created_at
+                from c, unnest(@MediaKinds::text[], @MediaUrls::text[], @MediaTypes::text[]) as x(kind, url, content_type)
             )
             select id, number, status, created_at, false as already_existed from c
             """, args, cancellationToken: cancellationToken));

@@ -26,6 +26,7 @@ public static class Channels
 /// <param name="Email">Their email.</param>
 /// <param name="NotifyConsent">Whether they agree to be told of progress.</param>
 /// <param name="IdempotencyKey">The client's key for this submission; a repeat answers the case it made.</param>
+/// <param name="Media">Recordings and photos that came with it.</param>
 public sealed record NewCase(
     string? Category,
     string Channel,
@@ -39,7 +40,14 @@ public sealed record NewCase(
     string? Phone = null,
     string? Email = null,
     bool NotifyConsent = false,
-    string? IdempotencyKey = null);
+    string? IdempotencyKey = null,
+    IReadOnlyList<CaseMediaItem>? Media = null);
+
+/// <summary>A recording or photo attached to a case.</summary>
+/// <param name="Kind">recording or photo.</param>
+/// <param name="Url">Where it is kept (e.g. Twilio's recording URL).</param>
+/// <param name="ContentType">Its media type, when known.</param>
+public sealed record CaseMediaItem(string Kind, string Url, string? ContentType = null);
 
 /// <summary>One problem with one field. <see cref="Code"/> names a message each channel words in its language.</summary>
 /// <param name="Field">The field: category, description, address, latitude, longitude, name, phone, email, language, consent, or answers.{code}.</param>
@@ -133,7 +141,15 @@ public static class CaseValidator
             errors.Add(new("consent", "consent.needs_contact"));
         }
 
-        var answers = category is null ? new Dictionary<string, object>() : CheckAnswers(category, request.Answers, errors);
+        foreach (var (item, i) in (request.Media ?? []).Select((m, i) => (m, i)))
+        {
+            if (item.Kind is not ("recording" or "photo") || !Uri.TryCreate(item.Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || item.Url.Length > 2000)
+            {
+                errors.Add(new("media", "media.invalid", i.ToString(CultureInfo.InvariantCulture)));
+            }
+        }
+
+        var answers = category is null ? new Dictionary<string, object>() : CheckAnswers(category, request.Channel, request.Answers, errors);
         if (errors.Count > 0 || category is null)
         {
             return (null, errors);
@@ -150,7 +166,10 @@ public static class CaseValidator
         return (new ValidCase(category, normalised, answers, phone), errors);
     }
 
-    private static Dictionary<string, object> CheckAnswers(Category category, IReadOnlyDictionary<string, IReadOnlyList<string>>? given, List<FieldError> errors)
+    /// <summary>Whether a question can be answered on a phone keypad (a list of choices or a number).</summary>
+    public static bool SuitsPhone(CategoryQuestion question) => question.Datatype is "singlevaluelist" or "number";
+
+    private static Dictionary<string, object> CheckAnswers(Category category, string channel, IReadOnlyDictionary<string, IReadOnlyList<string>>? given, List<FieldError> errors)
     {
         var answers = new Dictionary<string, object>(StringComparer.Ordinal);
         given ??= new Dictionary<string, IReadOnlyList<string>>();
@@ -165,7 +184,8 @@ public static class CaseValidator
                 .Select(x => x?.Trim() ?? "").Where(x => x.Length > 0).ToList();
             if (values.Count == 0)
             {
-                if (q.Required)
+                // A phone call asks only what a keypad can answer; an agent completes the rest.
+                if (q.Required && (channel != "phone" || SuitsPhone(q)))
                 {
                     errors.Add(new(field, "answer.required", q.Code));
                 }

@@ -37,7 +37,7 @@ public sealed class TextsTests
             "language.invalid", "category.required", "category.unknown", "description.too_long", "address.too_long",
             "coordinates.incomplete", "latitude.invalid", "longitude.invalid", "location.required", "name.too_long",
             "phone.invalid", "email.invalid", "consent.needs_contact", "answer.unknown", "answer.required", "answer.one_value",
-            "answer.not_number", "answer.not_datetime", "answer.not_choice", "answer.too_long", "answer.bad_shape",
+            "answer.not_number", "answer.not_datetime", "answer.not_choice", "answer.too_long", "answer.bad_shape", "media.invalid",
         ];
         Assert.That(codes.Select(c => "error." + c), Is.SubsetOf(en.Keys));
     }

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dapper;
+using Npgsql;
+
+namespace Contact.Ivr.Voice;
+
+/// <summary>Where a caller is and what they said so far; kept in PostgreSQL so any host answers the next step.</summary>
+public sealed class CallState
+{
+    public string? Category { get; set; }
+    public string? PendingCategory { get; set; }
+    public int Page { get; set; }
+    public int Question { get; set; }
+    public Dictionary<string, string> Answers { get; set; } = [];
+    public string? Address { get; set; }
+    public string? PendingAddress { get; set; }
+    public string? RecordingUrl { get; set; }
+    public string? Callback { get; set; }
+    public string? CaseNumber { get; set; }
+    public string? Line { get; set; }
+}
+
+/// <summary>A call as stored.</summary>
+public sealed record CallRecord(string CallSid, string? Line, string? Language, string? FromNumber, string? ToNumber, CallState State, long? CaseId);
+
+/// <summary>Reads and writes calls, and remembers webhook replies by idempotency token.</summary>
+public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    private sealed record Row(string CallSid, string? Line, string? Language, string? FromNumber, string? ToNumber, string State, long? CaseId);
+
+    /// <summary>The call, created on its first webhook.</summary>
+    public async Task<CallRecord> OpenAsync(string callSid, string? from, string? to, string? line, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var now = clock.GetUtcNow();
+        var row = await connection.QuerySingleAsync<Row>(new CommandDefinition("""
+            with made as (
+                insert into calls (call_sid, line, from_number, to_number, created_at, updated_at)
+                values (@callSid, @line, @from, @to, @now, @now)
+                on conflict (call_sid) do nothing
+                returning call_sid, line, language, from_number, to_number, state::text as state, case_id)
+            select * from made
+            union all
+            select call_sid, line, language, from_number, to_number, state::text, case_id from calls
+            where call_sid = @callSid and not exists (select 1 from made)
+            """, new { callSid, from, to, line, now }, cancellationToken: ct));
+        return ToRecord(row);
+    }
+
+    /// <summary>The call, or null when Twilio names one that never started here.</summary>
+    public async Task<CallRecord?> FindAsync(string callSid, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            "select call_sid, line, language, from_number, to_number, state::text as state, case_id from calls where call_sid = @callSid",
+            new { callSid }, cancellationToken: ct));
+        return row is null ? null : ToRecord(row);
+    }
+
+    private static CallRecord ToRecord(Row r) =>
+        new(r.CallSid, r.Line, r.Language, r.FromNumber, r.ToNumber, JsonSerializer.Deserialize<CallState>(r.State, Json) ?? new CallState(), r.CaseId);
+
+    /// <summary>Saves the call's language, line and state.</summary>
+    public async Task SaveAsync(CallRecord call, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            update calls set line = @Line, language = @Language, state = @State::jsonb, case_id = @CaseId, updated_at = @now
+            where call_sid = @CallSid
+            """, new { call.Line, call.Language, State = JsonSerializer.Serialize(call.State, Json), call.CaseId, call.CallSid, now = clock.GetUtcNow() }, cancellationToken: ct));
+    }
+
+    /// <summary>Records Twilio's call status (completed, busy, no-answer, …).</summary>
+    public async Task<bool> SetStatusAsync(string callSid, string status, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "update calls set status = @status, updated_at = @now where call_sid = @callSid",
+            new { callSid, status = status.Length > 40 ? status[..40] : status, now = clock.GetUtcNow() }, cancellationToken: ct)) > 0;
+    }
+
+    /// <summary>The reply already given to this idempotency token, or null.</summary>
+    public async Task<string?> ReplyForAsync(string token, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "select reply from webhook_replies where token = @token", new { token }, cancellationToken: ct));
+    }
+
+    /// <summary>Remembers the reply to a token; the first one stands.</summary>
+    public async Task<string> RememberAsync(string token, string callSid, string reply, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<string>(new CommandDefinition("""
+            with put as (
+                insert into webhook_replies (token, call_sid, reply, created_at) values (@token, @callSid, @reply, @now)
+                on conflict (token) do nothing returning reply)
+            select reply from put union all select reply from webhook_replies where token = @token and not exists (select 1 from put)
+            """, new { token, callSid, reply, now = clock.GetUtcNow() }, cancellationToken: ct)) ?? reply;
+    }
+
+    /// <summary>Records that the caller agreed to texts about their case.</summary>
+    public async Task ConsentToTextsAsync(long caseId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "update cases set notify_consent = true, updated_at = @now where id = @caseId and not notify_consent and resident_phone is not null",
+            new { caseId, now = clock.GetUtcNow() }, tx, cancellationToken: ct));
+        if (changed > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("""
+                insert into case_events (case_id, at, kind, actor, is_public, data) values (@caseId, @now, 'consent_given', 'resident', false, '{"channel":"phone"}')
+                """, new { caseId, now = clock.GetUtcNow() }, tx, cancellationToken: ct));
+        }
+        await tx.CommitAsync(ct);
+    }
+}

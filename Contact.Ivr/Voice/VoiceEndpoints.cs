@@ -1,0 +1,147 @@
+using System.Globalization;
+using Contact.Ivr.Twilio;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Twilio.TwiML;
+
+namespace Contact.Ivr.Voice;
+
+/// <summary>The Twilio webhooks: the voice IVR under /twilio/voice and call status callbacks at /twilio/status.</summary>
+public static class VoiceEndpoints
+{
+    public static IServiceCollection AddIvr(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.Section)
+            .Validate(o => environment.IsDevelopment() || !string.IsNullOrEmpty(o.AuthToken),
+                "Twilio:AuthToken is required outside Development: every Twilio webhook is checked against its signature.")
+            .Validate(o => o.Lines.Values.All(l => l is "311" or "211"), "Twilio:Lines maps numbers to 311 or 211.")
+            .ValidateOnStart();
+        services.AddSingleton<TwilioSignatureFilter>();
+        services.AddSingleton<CallStore>();
+        services.AddScoped<VoiceFlow>();
+        _ = configuration;
+        return services;
+    }
+
+    /// <summary>Warns loudly when webhooks would go unchecked (Development without a token).</summary>
+    public static void WarnIfUnsigned(this WebApplication app)
+    {
+        if (string.IsNullOrEmpty(app.Services.GetRequiredService<IOptions<TwilioOptions>>().Value.AuthToken))
+        {
+            app.Logger.LogWarning("*** Twilio:AuthToken is not set: Twilio webhooks are NOT signature-checked. Development only; the host refuses to start like this elsewhere. ***");
+        }
+    }
+
+    public static RouteGroupBuilder MapIvr(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/twilio").ExcludeFromDescription().DisableAntiforgery().AddEndpointFilter<TwilioSignatureFilter>();
+        group.MapPost("/voice", (HttpContext http, VoiceFlow flow, IOptions<TwilioOptions> options, CallStore calls, ILoggerFactory logs) =>
+            AnswerAsync(http, calls, logs, async (input, call, ct) =>
+                await flow.StartAsync(input, input.To is { } to && options.Value.Lines.TryGetValue(to, out var line) ? line : null, ct), creates: true));
+        group.MapPost("/voice/{step}", (string step, HttpContext http, VoiceFlow flow, CallStore calls, ILoggerFactory logs) =>
+            AnswerAsync(http, calls, logs, (input, call, ct) => StepAsync(flow, step, http.Request.Query, input, call!, ct)));
+        group.MapMethods("/voice/wait", ["GET", "POST"], async (HttpContext http, VoiceFlow flow) =>
+        {
+            var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync() : null;
+            var language = http.Request.Query["lang"].ToString() == "fr" ? "fr" : "en";
+            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(language);
+            return Twiml(flow.Wait(language, form?["QueuePosition"].ToString()));
+        });
+        group.MapPost("/status", async (HttpContext http, CallStore calls, CancellationToken ct) =>
+        {
+            var form = await http.Request.ReadFormAsync(ct);
+            var sid = form["CallSid"].ToString();
+            if (sid.Length == 0)
+            {
+                return Results.BadRequest();
+            }
+            // Message status callbacks come here too once texting is on; a call this host never saw is fine.
+            await calls.SetStatusAsync(sid, form["CallStatus"].ToString() is { Length: > 0 } s ? s : form["MessageStatus"].ToString(), ct);
+            return Results.NoContent();
+        });
+        return group;
+    }
+
+    private static IResult Twiml(VoiceResponse response) => Results.Text(response.ToString(), "application/xml; charset=utf-8");
+
+    private static async Task<IResult> AnswerAsync(HttpContext http, CallStore calls, ILoggerFactory logs,
+        Func<CallInput, CallRecord?, CancellationToken, Task<VoiceResponse>> step, bool creates = false)
+    {
+        var ct = http.RequestAborted;
+        var form = await http.Request.ReadFormAsync(ct);
+        var sid = form["CallSid"].ToString();
+        var logger = logs.CreateLogger("Contact.Ivr.Voice");
+        if (sid.Length is 0 or > 64)
+        {
+            return Results.BadRequest();
+        }
+        // A retried webhook gets the reply it got the first time, and repeats nothing.
+        var token = http.Request.Headers["I-Twilio-Idempotency-Token"].ToString();
+        if (token.Length is > 0 and <= 200 && await calls.ReplyForAsync(token, ct) is { } earlier)
+        {
+            return Results.Text(earlier, "application/xml; charset=utf-8");
+        }
+        CallRecord? call = null;
+        string reply;
+        try
+        {
+            if (!creates)
+            {
+                call = await calls.FindAsync(sid, ct);
+                if (call is null)
+                {
+                    // A step of a call that never started here: begin it properly.
+                    call = await calls.OpenAsync(sid, form["From"], form["To"], null, ct);
+                }
+                CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(call.Language ?? "en");
+            }
+            var input = new CallInput(sid, form["From"], form["To"], Clean(form["Digits"]), Clean(form["SpeechResult"]), Clean(form["RecordingUrl"]),
+                int.TryParse(http.Request.Query["retry"], CultureInfo.InvariantCulture, out var retry) ? Math.Clamp(retry, 0, 10) : 0);
+            reply = (await step(input, call, ct)).ToString();
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or FormatException or TimeoutException or KeyNotFoundException)
+        {
+            logger.LogError(e, "Call {CallSid}: a step failed; apologising and offering an agent", sid);
+            var flow = http.RequestServices.GetRequiredService<VoiceFlow>();
+            reply = flow.Apology(call?.Language).ToString();
+        }
+        if (token.Length is > 0 and <= 200)
+        {
+            reply = await calls.RememberAsync(token, sid, reply, ct);
+        }
+        return Results.Text(reply, "application/xml; charset=utf-8");
+    }
+
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim().Length > 500 ? value.Trim()[..500] : value.Trim();
+
+    private static Task<VoiceResponse> StepAsync(VoiceFlow flow, string step, IQueryCollection query, CallInput input, CallRecord call, CancellationToken ct)
+    {
+        var empty = query["empty"] == "1";
+        return step switch
+        {
+            "language" => flow.LanguageAsync(call, input, empty, query["default"].ToString() is "en" ? "en" : null, ct),
+            "menu" => flow.MainMenuAsync(call, input, empty, ct),
+            "category" => flow.CategoryAsync(call, input, empty, ct),
+            "category-confirm" => flow.CategoryConfirmAsync(call, input, ct),
+            "question" => flow.QuestionAsync(call, input, empty, ct),
+            "address" => flow.AddressAsync(call, input, empty, ct),
+            "address-confirm" => flow.AddressConfirmAsync(call, input, ct),
+            "recorded" => flow.RecordedAsync(call, input, ct),
+            "callback" => flow.CallbackAsync(call, input, ct),
+            "callback-number" => flow.CallbackNumberAsync(call, input, empty, ct),
+            "texts" => flow.TextsAsync(call, input, ct),
+            "status" => flow.StatusAsync(call, input, empty, ct),
+            "status-next" => flow.StatusNextAsync(call, input, ct),
+            "agent-offer" => flow.AgentOfferAsync(call, input, ct),
+            "agent" => flow.AgentAsync(call, ct),
+            _ => Task.FromResult(flow.Apology(call.Language)),
+        };
+    }
+}
