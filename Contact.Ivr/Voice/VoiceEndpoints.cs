@@ -124,6 +124,11 @@ public static class VoiceEndpoints
     private static Task<VoiceResponse> StepAsync(VoiceFlow flow, string step, IQueryCollection query, CallInput input, CallRecord call, CancellationToken ct)
     {
         var empty = query["empty"] == "1";
+        if (input.Digits == "0" && step is not ("language" or "agent-offer"))
+        {
+            // 0 reaches an agent from every menu.
+            return flow.AgentAsync(call, ct);
+        }
         return step switch
         {
             "language" => flow.LanguageAsync(call, input, empty, query["default"].ToString() is "en" ? "en" : null, ct),
