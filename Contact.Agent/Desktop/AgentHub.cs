@@ -36,7 +36,7 @@ public sealed record ProviderOption(string Code, string Level, LocalText Name);
 [Authorize(Policy = StaffAuth.Desk)]
 public sealed class AgentHub(
     StaffDirectory staff, DesktopQueries queries, CaseWork work, Referrals referrals, CatalogStore catalog,
-    CaseTextLocalizer text, ILogger<AgentHub> logger) : Hub<IAgentClient>
+    CaseTextLocalizer text, ILogger<AgentHub> logger, ICallConnector? calls = null) : Hub<IAgentClient>
 {
     internal const string LanguageKey = "language";
 
@@ -158,6 +158,18 @@ public sealed class AgentHub(
 
     public Task<CaseDetail> Refer(string number, string[] providerCodes, string? note) =>
         Act(number, (me, n) => referrals.ReferAsync(me, n, providerCodes ?? [], note, Context.ConnectionAborted));
+
+    /// <summary>Connects the caller waiting on a held case to this agent.</summary>
+    public Task<CaseDetail> AnswerCall(string number) => RunAsync(async me =>
+    {
+        var n = Number(number);
+        var caseId = await work.AnswerAsync(me, n, Context.ConnectionAborted);
+        if (calls is null || !await calls.ConnectAsync(caseId, me, Context.ConnectionAborted))
+        {
+            throw new WorkRefusedException("refused.no_caller", $"No caller is waiting on case {n}.", n);
+        }
+        return await DetailAsync(me, n);
+    });
 
     public Task<object?> Transfer(string number, string queueCode) => RunAsync<object?>(async me =>
     {

@@ -301,6 +301,15 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
             return 0;
         }, ct);
 
+    /// <summary>The holder answers the caller waiting on a case: recorded in the history; returns the case id.</summary>
+    public Task<long> AnswerAsync(StaffMember member, string number, CancellationToken cancellationToken = default) =>
+        OnCaseAsync(member, number, mustHold: true, async (connection, tx, c, now) =>
+        {
+            MustBeOpen(c);
+            await EventAsync(connection, tx, c.Id, now, "call_answered", member.UserName, false, null, cancellationToken);
+            return c.Id;
+        }, cancellationToken);
+
     /// <summary>Gives a case to another member of staff (supervisors and admins).</summary>
     public Task ReassignAsync(StaffMember member, string number, string userName, CancellationToken cancellationToken = default)
     {

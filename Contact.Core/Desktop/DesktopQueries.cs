@@ -101,7 +101,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
         long Id, string Number, string Line, string Language, string Queue, string Channel, int CategoryId, string CategoryCode,
         string NameEn, string NameFr, string Priority, string Status, string Description, string Answers, string? Address,
         double? Latitude, double? Longitude, string? ResidentName, string? ResidentPhone, string? ResidentEmail, bool NotifyConsent,
-        int? AssignedId, string? AssignedTo, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+        int? AssignedId, string? AssignedTo, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool CallerWaiting);
 
     private sealed record ProviderRow(int Id, string Code, string Level, string NameEn, string NameFr, bool HasAreas, bool? Covers);
 
@@ -116,7 +116,9 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             select c.id, c.number, c.line, c.language, c.queue, c.channel, c.category_id, k.code as category_code, k.name_en, k.name_fr,
                    c.priority, c.status, c.description, c.answers::text as answers, c.address, c.latitude, c.longitude,
                    c.resident_name, c.resident_phone, c.resident_email, c.notify_consent, c.assigned_to as assigned_id,
-                   u.user_name as assigned_to, c.created_at, c.updated_at
+                   u.user_name as assigned_to, c.created_at, c.updated_at,
+                   exists (select 1 from calls l where l.case_id = c.id and l.connect_twiml is null
+                           and l.status not in ('completed', 'busy', 'failed', 'no-answer', 'canceled', 'connected')) as caller_waiting
             from cases c join categories k on k.id = c.category_id left join staff_users u on u.id = c.assigned_to
             where c.number = @number
             """, new { number }, cancellationToken: cancellationToken));
@@ -174,7 +176,8 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             isProvider ? [.. history.Where(h => h.IsPublic || h.Kind.StartsWith("referral", StringComparison.Ordinal))] : history,
             isProvider ? [] : duplicates,
             isProvider ? [] : suggestions,
-            [.. referrals.Where(r => !isProvider || r.ProviderId == member.ProviderId).Select(r => r.View)]);
+            [.. referrals.Where(r => !isProvider || r.ProviderId == member.ProviderId).Select(r => r.View)],
+            !isProvider && c.CallerWaiting && c.Channel == "phone");
     }
 
     private sealed record QuestionRow(string Code, string PromptEn, string PromptFr, string Choices);

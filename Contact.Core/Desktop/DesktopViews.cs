@@ -34,7 +34,7 @@ public sealed record CaseDetail(
     string Priority, string Status, string Description, IReadOnlyList<AnswerView> Answers, string? Address, double? Latitude,
     double? Longitude, ResidentView Resident, string? AssignedTo, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     IReadOnlyList<HistoryEntry> History, IReadOnlyList<DuplicateView> Duplicates, IReadOnlyList<ProviderSuggestion> SuggestedProviders,
-    IReadOnlyList<ReferralView> Referrals);
+    IReadOnlyList<ReferralView> Referrals, bool CallerWaiting = false);
 
 /// <summary>A queue's load.</summary>
 public sealed record QueueLoad(string Code, LocalText Name, int Waiting, double LongestWaitSeconds);

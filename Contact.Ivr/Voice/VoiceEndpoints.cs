@@ -26,6 +26,8 @@ public static class VoiceEndpoints
         services.AddSingleton<TwilioSignatureFilter>();
         services.AddSingleton<CallStore>();
         services.AddScoped<VoiceFlow>();
+        services.AddSingleton<TwilioCallConnector>();
+        services.AddSingleton<Contact.Core.Desktop.ICallConnector>(sp => sp.GetRequiredService<TwilioCallConnector>());
         _ = configuration;
         return services;
     }
@@ -47,9 +49,14 @@ public static class VoiceEndpoints
                 await flow.StartAsync(input, input.To is { } to && options.Value.Lines.TryGetValue(to, out var line) ? line : null, ct), creates: true));
         group.MapPost("/voice/{step}", (string step, HttpContext http, VoiceFlow flow, CallStore calls, ILoggerFactory logs) =>
             AnswerAsync(http, calls, logs, (input, call, ct) => StepAsync(flow, step, http.Request.Query, input, call!, ct)));
-        group.MapMethods("/voice/wait", ["GET", "POST"], async (HttpContext http, VoiceFlow flow) =>
+        group.MapMethods("/voice/wait", ["GET", "POST"], async (HttpContext http, VoiceFlow flow, TwilioCallConnector connector) =>
         {
             var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync() : null;
+            // An agent answered while no Twilio account could redirect the call: hand it over here.
+            if (form?["CallSid"].ToString() is { Length: > 0 } sid && await connector.TakeConnectAsync(sid, http.RequestAborted) is { } connect)
+            {
+                return Results.Text(connect, "application/xml; charset=utf-8");
+            }
             var language = http.Request.Query["lang"].ToString() == "fr" ? "fr" : "en";
             CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(language);
             return Twiml(flow.Wait(language, form?["QueuePosition"].ToString()));

@@ -1,5 +1,5 @@
 using System.Net;
-using Contact.Ivr.Twilio;
+using Microsoft.AspNetCore.SignalR.Client;
 using Contact.Tests.Infrastructure;
 using Twilio.Security;
 
@@ -230,6 +230,28 @@ public sealed class VoiceTests
         var wait = await call.StepAsync("/twilio/voice/wait?lang=fr", new Dictionary<string, string> { ["QueuePosition"] = "2" });
         Assert.That(call.Spoken, Does.Contain("Vous êtes le numéro 2 dans la file"));
         Assert.That(wait.Root!.Element("Pause"), Is.Not.Null);
+    }
+
+    [Test]
+    public async Task The_agent_who_answers_takes_the_caller_out_of_the_queue()
+    {
+        var call = await AtMenuAsync(_app);
+        await call.KeysAsync(call.Action, "0");
+        var number = (await _app.ScalarAsync($"select number::bigint from cases where idempotency_key = 'call-agent:{call.CallSid}'")).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var agent = await Desktop.DesktopClient.ConnectAsync(_app, "agent");
+
+        var detail = await agent.Hub.InvokeAsync<Contact.Core.Desktop.CaseDetail>("Claim", number);
+        Assert.That(detail.CallerWaiting, Is.True);
+        detail = await agent.Hub.InvokeAsync<Contact.Core.Desktop.CaseDetail>("AnswerCall", number);
+        Assert.That(detail.CallerWaiting, Is.False);
+        Assert.That(detail.History.Select(h => h.Kind), Does.Contain("call_answered"));
+
+        // No Twilio account here: the queue's wait URL hands the call to the agent.
+        var handover = await call.StepAsync("/twilio/voice/wait?lang=en", new Dictionary<string, string> { ["QueuePosition"] = "1" });
+        Assert.That(handover.Root!.Element("Dial")?.Element("Client")?.Value, Is.EqualTo("agent"));
+        Assert.That(call.Spoken, Does.Contain("Connecting you to Alex Agent"));
+        var again = Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => agent.Hub.InvokeAsync<Contact.Core.Desktop.CaseDetail>("AnswerCall", number));
+        Assert.That(again!.Message, Does.Contain("No caller is waiting"));
     }
 
     [Test]

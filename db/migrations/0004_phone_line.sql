@@ -12,6 +12,9 @@ create table calls (
     state       jsonb not null default '{}' check (jsonb_typeof(state) = 'object'),
     case_id     bigint references cases (id),
     status      text not null default 'in-progress',
+    -- TwiML waiting for the call when an agent answered it and no Twilio account can redirect it (the
+    -- development phone); the queue's wait URL hands it over.
+    connect_twiml text,
     created_at  timestamptz not null,
     updated_at  timestamptz not null
 );
@@ -35,3 +38,8 @@ create table case_media (
 );
 
 create index case_media_case on case_media (case_id);
+
+create index calls_case on calls (case_id);
+
+-- Where an agent takes calls: a phone number to dial (else their Twilio Client identity, the user name).
+alter table staff_users add column phone text check (phone ~ '^\+[1-9][0-9]{6,14}$');

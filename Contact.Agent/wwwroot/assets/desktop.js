@@ -623,6 +623,8 @@ function buildCasePane(detail) {
   p.holder = h('p', { class: 'holder' });
   p.release = h('button', { type: 'button', class: 'secondary' }, t('case.release'));
   p.claim = h('button', { type: 'button', class: 'primary' }, t('case.claim'));
+  p.answer = h('button', { type: 'button', class: 'primary' }, t('case.answer'));
+  p.answer.addEventListener('click', () => answerCall(p));
   p.headAlert = alertEl('case-head-alert');
   p.release.addEventListener('click', () => releaseCase(p));
   p.claim.addEventListener('click', () => claimOpen(p));
@@ -737,7 +739,7 @@ function buildCasePane(detail) {
     p.noteForm, p.outcomeForm, p.referForm, p.duplicatesSection, p.changeSection, p.transferForm);
 
   replace($('case-body'),
-    h('div', { class: 'case-head' }, p.badges, p.holder, h('div', { class: 'buttons' }, p.claim, p.release), p.headAlert),
+    h('div', { class: 'case-head' }, p.badges, p.holder, h('div', { class: 'buttons' }, p.claim, p.answer, p.release), p.headAlert),
     h('div', { class: 'case-grid' }, p.info, p.actions));
   $('case-body').hidden = false;
 }
@@ -768,6 +770,9 @@ function updateCasePane(detail) {
     : t('case.not_held');
   p.release.hidden = !(canWork && detail.assignedTo);
   p.claim.hidden = !(open && !detail.assignedTo);
+  // A caller waits in the phone queue for this case: the holder answers.
+  p.answer.hidden = !(canWork && mine && detail.callerWaiting);
+  p.answer.title = detail.callerWaiting ? t('case.caller_waiting') : '';
 
   renderCaseInfo(p, detail);
 
@@ -1111,6 +1116,13 @@ async function releaseCase(p) {
   const result = await runAction([p.release], p.headAlert, () => invoke('Release', p.number));
   if (!result.ok) return;
   letGo(p.number, t('done.released', p.number));
+}
+
+async function answerCall(p) {
+  const result = await runAction([p.answer], p.headAlert, () => invoke('AnswerCall', p.number));
+  if (!result.ok) return;
+  announceStatus(t('done.answered', p.number));
+  if (result.value) showCase(result.value, false);
 }
 
 async function claimOpen(p) {
