@@ -62,7 +62,7 @@ internal static class HostCommands
                       dotnet run --project Contact.Api -- migrate              apply database migrations and exit
                       dotnet run --project Contact.Api -- catalog import FILE  load a catalog file (see README)
                       dotnet run --project Contact.Api -- users add NAME --role agent|supervisor|admin|provider
-                          [--provider CODE] [--lines 311,211] [--languages en,fr] [--display-name "Full Name"]
+                          [--provider CODE] [--lines 311,211] [--languages en,fr] [--display-name "Full Name"] [--phone NUMBER]
                                                                                create a staff account (password on standard input)
                     """);
                 return 2;
@@ -87,7 +87,8 @@ internal static class HostCommands
             var member = await app.Services.GetRequiredService<StaffDirectory>().CreateAsync(new NewStaffMember(
                 name, Option(args, "--display-name") ?? name, role, password, Option(args, "--provider"),
                 Option(args, "--lines")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-                Option(args, "--languages")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)), ct);
+                Option(args, "--languages")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                Option(args, "--phone")), ct);
             Console.WriteLine($"Created {member.UserName} ({member.Role}; lines {string.Join(",", member.Lines)}; languages {string.Join(",", member.Languages)}).");
             return 0;
         }

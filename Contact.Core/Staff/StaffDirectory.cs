@@ -11,7 +11,9 @@ namespace Contact.Core.Staff;
 public sealed record SignInResult(StaffMember? Member, DateTimeOffset? LockedUntil);
 
 /// <summary>A new account.</summary>
-public sealed record NewStaffMember(string UserName, string DisplayName, string Role, string Password, string? ProviderCode = null, string[]? Lines = null, string[]? Languages = null);
+public sealed record NewStaffMember(
+    string UserName, string DisplayName, string Role, string Password, string? ProviderCode = null, string[]? Lines = null,
+    string[]? Languages = null, string? Phone = null);
 
 /// <summary>Staff accounts: passwords hashed with ASP.NET Core Identity's PasswordHasher, lockout after repeated failures.</summary>
 public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null)
@@ -97,6 +99,12 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
         {
             throw new ArgumentException("A password needs at least 4 characters.", nameof(member));
         }
+        string? phone = null;
+        if (!string.IsNullOrWhiteSpace(member.Phone))
+        {
+            phone = Residents.PhoneNumberNormaliser.ToE164(member.Phone)
+                ?? throw new ArgumentException($"'{member.Phone}' is not a phone number.", nameof(member));
+        }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         int? providerId = null;
         if (member.Role == Roles.Provider)
@@ -106,8 +114,8 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
                 ?? throw new ArgumentException($"A provider user needs --provider CODE of an existing provider (got '{member.ProviderCode}').", nameof(member));
         }
         var id = await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
-            insert into staff_users (user_name, display_name, password_hash, role, provider_id, lines, languages)
-            values (@UserName, @DisplayName, @Hash, @Role, @providerId, @Lines, @Languages)
+            insert into staff_users (user_name, display_name, password_hash, role, provider_id, lines, languages, phone)
+            values (@UserName, @DisplayName, @Hash, @Role, @providerId, @Lines, @Languages, @phone)
             returning id
             """, new
         {
@@ -118,6 +126,7 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
             providerId,
             Lines = member.Lines ?? ["311", "211"],
             Languages = member.Languages ?? ["en"],
+            phone,
         }, cancellationToken: cancellationToken));
         changes?.StaffChanged(id);
         return (await FindByIdAsync(connection, id, cancellationToken))!;
