@@ -1,5 +1,6 @@
 using Contact.Agent.Desktop;
 using Contact.Api.Cases;
+using Contact.Ivr.DevPhone;
 using Contact.Ivr.Voice;
 using Contact.Api.Catalog;
 using Contact.Api.Infrastructure;
@@ -19,6 +20,7 @@ try
     builder.AddIntake();
     builder.Services.AddAgentDesktop();
     builder.Services.AddIvr(builder.Configuration, builder.Environment);
+    builder.Services.AddDevPhone();
 
     var app = builder.Build();
     await app.StartCaseStoreAsync();
@@ -35,6 +37,7 @@ try
     app.MapIntake();
     app.MapAgentDesktop();
     app.MapIvr();
+    app.MapDevPhone();
     app.WarnIfUnsigned();
     app.MapEchoHub();
 

@@ -1,11 +1,13 @@
 using Contact.Benchmarks.Desktop;
 using Contact.Benchmarks.Infrastructure;
 using Contact.Benchmarks.Intake;
+using Contact.Benchmarks.Voice;
 using Contact.Core.Infrastructure;
 
 // Load benchmarks of Contact against a private PostgreSQL cluster and the real host.
 // Usage: dotnet run -c Release --project Contact.Benchmarks -- <benchmark> [--concurrency 16] [--seconds 10] [--warmup 3]
 //        dotnet run -c Release --project Contact.Benchmarks -- desktop [--agents 200] [--cases 40] [--claim-cases 2000]
+//        dotnet run -c Release --project Contact.Benchmarks -- voice [--rate 460] [--seconds 20]
 var benchmarks = new Dictionary<string, (string Description, Func<LoadOptions, CancellationToken, Task<int>> Run)>(StringComparer.Ordinal)
 {
     ["intake"] = ("POST /api/cases through the host against raw single-row INSERTs; commits per case", IntakeBenchmark.RunAsync),
@@ -20,6 +22,15 @@ if (args is ["desktop", .. var desktopArgs])
         return Usage(desktopError);
     }
     run = ct => DesktopBenchmark.RunAsync(desktopOptions, ct);
+}
+else if (args is ["voice", .. var voiceArgs])
+{
+    // The voice benchmark is an open loop at a fixed rate: it has options of its own.
+    if (!VoiceBenchOptions.TryParse(voiceArgs, out var voiceOptions, out var voiceError))
+    {
+        return Usage(voiceError);
+    }
+    run = ct => VoiceBenchmark.RunAsync(voiceOptions, ct);
 }
 else
 {
@@ -82,5 +93,7 @@ int Usage(string? problem)
     }
     Console.Error.WriteLine($"  {"desktop",-10} A case pushed to every agent's desktop against a bare SignalR echo; claims/s with all agents claiming at once");
     Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- desktop " + DesktopBenchOptions.Usage);
+    Console.Error.WriteLine($"  {"voice",-10} A mid-call IVR webhook against a bare TwiML endpoint at a steady open-loop rate; target p99 ≤ 2× bare");
+    Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- voice " + VoiceBenchOptions.Usage);
     return 2;
 }

@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Resources;
+using System.Security.Cryptography;
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+using Contact.Ivr.Twilio;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Contact.Ivr.DevPhone;
+
+/// <summary>Names the development phone's strings: DevPhoneText.resx (English) and DevPhoneText.fr.resx (French).</summary>
+public sealed class DevPhoneText;
+
+/// <summary>What the page asks the server to send: a webhook path under /twilio/ and the form fields Twilio would post.</summary>
+public sealed record DevPhoneRequest(string? Path, Dictionary<string, string?>? Fields);
+
+/// <summary>
+/// The development phone at /dev/phone (Development only): tries the IVR without a Twilio account by posting
+/// correctly signed requests to the host's own webhooks and showing their TwiML.
+/// </summary>
+public static class DevPhoneEndpoints
+{
+    /// <summary>The named HttpClient the phone posts with; tests replace its primary handler.</summary>
+    public const string ClientName = "dev-phone";
+
+    public static IServiceCollection AddDevPhone(this IServiceCollection services)
+    {
+        services.AddHttpClient();
+        services.AddHttpClient(ClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        return services;
+    }
+
+    public static void MapDevPhone(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            return;
+        }
+        var group = app.MapGroup("/dev/phone").ExcludeFromDescription().DisableAntiforgery();
+        group.MapGet("", () => Asset("phone.html"));
+        group.MapGet("/assets/{*path}", (string path) => Asset(path));
+        group.MapGet("/texts", (HttpContext http) =>
+        {
+            var culture = http.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture ?? CultureInfo.GetCultureInfo("en");
+            return Results.Json(Texts(culture.TwoLetterISOLanguageName == "fr" ? "fr" : ""));
+        });
+        group.MapPost("/send", SendAsync);
+    }
+
+    private static async Task<IResult> SendAsync(DevPhoneRequest request, HttpContext http, IHttpClientFactory clients, IOptions<TwilioOptions> options)
+    {
+        var path = request.Path ?? "";
+        if (!path.StartsWith("/twilio/", StringComparison.Ordinal) || path.Contains("..", StringComparison.Ordinal)
+            || path.Contains('\\', StringComparison.Ordinal) || path.Contains("//", StringComparison.Ordinal) || path.Contains('#', StringComparison.Ordinal))
+        {
+            return Results.BadRequest(new { error = "The path must start with /twilio/." });
+        }
+        var fields = (request.Fields ?? [])
+            .Where(f => !string.IsNullOrEmpty(f.Key))
+            .ToDictionary(f => f.Key, f => f.Value ?? "", StringComparer.Ordinal);
+
+        var own = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+        var publicBase = options.Value.PublicBaseUrl;
+        var calledUrl = (string.IsNullOrEmpty(publicBase) ? own : publicBase.TrimEnd('/') + http.Request.PathBase) + path;
+
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(own + path))
+        {
+            Content = new FormUrlEncodedContent(fields),
+        };
+        if (!string.IsNullOrEmpty(options.Value.AuthToken))
+        {
+            message.Headers.TryAddWithoutValidation("X-Twilio-Signature", Sign(options.Value.AuthToken, calledUrl, fields));
+        }
+        var ct = http.RequestAborted;
+        using var response = await clients.CreateClient(ClientName).SendAsync(message, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        return Results.Json(new Dictionary<string, object?>
+        {
+            ["status"] = (int)response.StatusCode,
+            ["url"] = calledUrl,
+            ["twiml"] = body,
+            ["verbs"] = Verbs(body),
+        });
+    }
+
+    /// <summary>X-Twilio-Signature as Twilio computes it: HMAC-SHA1 of the URL then every field name and value in name order, base64.</summary>
+    public static string Sign(string authToken, string url, IReadOnlyDictionary<string, string> fields)
+    {
+        var data = new StringBuilder(url);
+        foreach (var key in fields.Keys.Order(StringComparer.Ordinal))
+        {
+            data.Append(key).Append(fields[key]);
+        }
+        var hash = HMACSHA1.HashData(Encoding.UTF8.GetBytes(authToken), Encoding.UTF8.GetBytes(data.ToString()));
+        return Convert.ToBase64String(hash);
+    }
+
+    /// <summary>The TwiML's verbs, in order, as plain objects the page can walk; none when the body is not TwiML.</summary>
+    public static List<Dictionary<string, object?>> Verbs(string twiml)
+    {
+        if (string.IsNullOrWhiteSpace(twiml) || !twiml.TrimStart().StartsWith('<'))
+        {
+            return [];
+        }
+        try
+        {
+            var root = XDocument.Parse(twiml).Root;
+            return root is null || root.Name.LocalName != "Response" ? [] : [.. root.Elements().Select(Verb)];
+        }
+        catch (XmlException)
+        {
+            return [];
+        }
+    }
+
+    private static Dictionary<string, object?> Verb(XElement e)
+    {
+        var verb = new Dictionary<string, object?> { ["verb"] = e.Name.LocalName };
+        switch (e.Name.LocalName)
+        {
+            case "Say":
+                verb["text"] = e.Value.Trim();
+                verb["language"] = Attr(e, "language");
+                break;
+            case "Gather":
+                verb["action"] = Attr(e, "action");
+                verb["numDigits"] = Int(e, "numDigits");
+                verb["input"] = Attr(e, "input") ?? "dtmf";
+                verb["finishOnKey"] = Attr(e, "finishOnKey");
+                verb["hints"] = Attr(e, "hints");
+                verb["language"] = Attr(e, "language");
+                verb["timeout"] = Int(e, "timeout");
+                verb["children"] = e.Elements().Select(Verb).ToList();
+                break;
+            case "Redirect":
+                verb["url"] = e.Value.Trim();
+                break;
+            case "Record":
+                verb["action"] = Attr(e, "action");
+                verb["maxLength"] = Int(e, "maxLength");
+                verb["finishOnKey"] = Attr(e, "finishOnKey");
+                break;
+            case "Enqueue":
+                verb["name"] = e.Value.Trim();
+                verb["waitUrl"] = Attr(e, "waitUrl");
+                break;
+            case "Pause":
+                verb["length"] = Int(e, "length") ?? 1;
+                break;
+            case "Hangup":
+                break;
+            default:
+                verb["text"] = e.Value.Trim();
+                break;
+        }
+        return verb;
+    }
+
+    private static string? Attr(XElement e, string name) => e.Attribute(name)?.Value;
+
+    private static int? Int(XElement e, string name) =>
+        int.TryParse(e.Attribute(name)?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    private static IResult Asset(string path)
+    {
+        if (path.Contains("..", StringComparison.Ordinal))
+        {
+            return Results.NotFound();
+        }
+        var stream = typeof(DevPhoneEndpoints).Assembly.GetManifestResourceStream("devphone/" + path);
+        if (stream is null)
+        {
+            return Results.NotFound();
+        }
+        var type = ContentTypes.TryGetContentType(path, out var t) ? t : "application/octet-stream";
+        return Results.Stream(stream, type.StartsWith("text/", StringComparison.Ordinal) || type.EndsWith("javascript", StringComparison.Ordinal) ? type + "; charset=utf-8" : type);
+    }
+
+    private static readonly Dictionary<string, IReadOnlyDictionary<string, string>> TextCache = [];
+
+    /// <summary>Every phone page string in one language ("" is English).</summary>
+    public static IReadOnlyDictionary<string, string> Texts(string culture)
+    {
+        lock (TextCache)
+        {
+            if (!TextCache.TryGetValue(culture, out var texts))
+            {
+                var manager = new ResourceManager("Contact.Ivr.DevPhone.DevPhoneText", typeof(DevPhoneText).Assembly);
+                var set = manager.GetResourceSet(CultureInfo.GetCultureInfo(culture), createIfNotExists: true, tryParents: true)!;
+                texts = set.Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string)e.Value!);
+                TextCache[culture] = texts;
+            }
+            return texts;
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Contact.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Contact.Tests.Voice;
+
+public sealed class DevPhoneTests
+{
+    private static readonly string Caller = "+16135550123";
+
+    /// <summary>The factory with the dev phone's outgoing HttpClient reaching the factory's own TestServer.</summary>
+    private static WebApplicationFactory<Program> WithPhone(ContactFactory factory)
+    {
+        WebApplicationFactory<Program>? phone = null;
+        phone = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
+            s.AddHttpClient("dev-phone").ConfigurePrimaryHttpMessageHandler(() => phone!.Server.CreateHandler())));
+        return phone;
+    }
+
+    private static Dictionary<string, string> Fields(string sid, params (string Key, string Value)[] more)
+    {
+        var fields = new Dictionary<string, string>
+        {
+            ["CallSid"] = sid,
+            ["AccountSid"] = "ACdev0000000000000000000000000000",
+            ["From"] = Caller,
+            ["To"] = "+16135550311",
+            ["CallStatus"] = "in-progress",
+            ["Direction"] = "inbound",
+        };
+        foreach (var (key, value) in more)
+        {
+            fields[key] = value;
+        }
+        return fields;
+    }
+
+    private static async Task<JsonElement> SendAsync(HttpClient client, string path, Dictionary<string, string> fields)
+    {
+        var response = await client.PostAsJsonAsync("/dev/phone/send", new { path, fields });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static string NewSid() => "CA" + Guid.NewGuid().ToString("N");
+
+    private static IEnumerable<JsonElement> Says(JsonElement verbs) =>
+        verbs.EnumerateArray().SelectMany<JsonElement, JsonElement>(v => v.GetProperty("verb").GetString() == "Gather" ? [.. v.GetProperty("children").EnumerateArray()] : [v])
+            .Where(v => v.GetProperty("verb").GetString() == "Say");
+
+    [Test]
+    public async Task The_phone_page_is_served_as_html_with_its_script_and_texts_in_both_languages()
+    {
+        await using var factory = await ContactFactory.CreateAsync();
+        var client = factory.CreateClient();
+
+        var page = await client.GetAsync("/dev/phone");
+        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(page.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
+        Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("/dev/phone/assets/phone.js"));
+
+        var script = await client.GetAsync("/dev/phone/assets/phone.js");
+        Assert.That(script.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var en = await client.GetFromJsonAsync<Dictionary<string, string>>("/dev/phone/texts");
+        var fr = await client.GetFromJsonAsync<Dictionary<string, string>>("/dev/phone/texts?lang=fr");
+        Assert.That(en!["setup.call"], Is.EqualTo("Call"));
+        Assert.That(fr!["setup.call"], Is.EqualTo("Appeler"));
+        Assert.That(fr.Keys, Is.EquivalentTo(en.Keys));
+        Assert.That(en.Values.Concat(fr.Values), Has.None.Empty);
+    }
+
+    [Test]
+    public async Task A_new_call_hears_the_language_menu_and_pressing_1_hears_the_emergency_notice()
+    {
+        await using var factory = await ContactFactory.CreateAsync();
+        await using var phone = WithPhone(factory);
+        var client = phone.CreateClient();
+        var sid = NewSid();
+
+        var first = await SendAsync(client, "/twilio/voice", Fields(sid, ("CallStatus", "ringing")));
+        Assert.That(first.GetProperty("status").GetInt32(), Is.EqualTo(200));
+        var verbs = first.GetProperty("verbs");
+        var gather = verbs.EnumerateArray().Single(v => v.GetProperty("verb").GetString() == "Gather");
+        Assert.That(gather.GetProperty("action").GetString(), Is.EqualTo("/twilio/voice/language"));
+        Assert.That(gather.GetProperty("numDigits").GetInt32(), Is.EqualTo(1));
+        Assert.That(gather.GetProperty("input").GetString(), Does.Contain("speech"));
+        Assert.That(gather.GetProperty("children").EnumerateArray().Select(c => c.GetProperty("text").GetString()),
+            Has.Some.Contains("For English, press 1"));
+        Assert.That(verbs.EnumerateArray().Select(v => v.GetProperty("verb").GetString()), Does.Contain("Redirect"));
+
+        var second = await SendAsync(client, "/twilio/voice/language", Fields(sid, ("Digits", "1")));
+        Assert.That(second.GetProperty("status").GetInt32(), Is.EqualTo(200));
+        var say = Says(second.GetProperty("verbs")).First();
+        Assert.That(say.GetProperty("text").GetString(), Does.Contain("emergency"));
+        Assert.That(say.GetProperty("language").GetString(), Is.EqualTo("en-CA"));
+    }
+
+    [Test]
+    public async Task Only_paths_under_twilio_can_be_sent()
+    {
+        await using var factory = await ContactFactory.CreateAsync();
+        await using var phone = WithPhone(factory);
+        var client = phone.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/dev/phone/send", new { path = "/api/cases", fields = new Dictionary<string, string>() });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        var sneaky = await client.PostAsJsonAsync("/dev/phone/send", new { path = "/twilio/../api/cases", fields = new Dictionary<string, string>() });
+        Assert.That(sneaky.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
+    public async Task With_an_auth_token_the_phone_signs_its_requests_while_an_unsigned_post_is_refused()
+    {
+        await using var factory = new ContactFactory(await TestDatabase.CloneAsync(), new Dictionary<string, string?> { ["Twilio:AuthToken"] = "test-token" });
+        await using var phone = WithPhone(factory);
+        var client = phone.CreateClient();
+        var sid = NewSid();
+
+        var signed = await SendAsync(client, "/twilio/voice", Fields(sid, ("CallStatus", "ringing")));
+        Assert.That(signed.GetProperty("status").GetInt32(), Is.EqualTo(200));
+        Assert.That(Says(signed.GetProperty("verbs")).Select(s => s.GetProperty("text").GetString()), Has.Some.Contains("For English, press 1"));
+
+        var withQuery = await SendAsync(client, "/twilio/voice/language?retry=1", Fields(sid, ("Digits", "2")));
+        Assert.That(withQuery.GetProperty("status").GetInt32(), Is.EqualTo(200));
+        Assert.That(Says(withQuery.GetProperty("verbs")).First().GetProperty("language").GetString(), Is.EqualTo("fr-CA"));
+
+        var unsigned = await client.PostAsync("/twilio/voice", new FormUrlEncodedContent(Fields(NewSid())));
+        Assert.That(unsigned.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [Test]
+    public async Task Behind_a_proxy_the_phone_signs_the_public_address_twilio_would_call()
+    {
+        await using var factory = new ContactFactory(await TestDatabase.CloneAsync(), new Dictionary<string, string?>
+        {
+            ["Twilio:AuthToken"] = "test-token",
+            // Twilio calls the public address, not the one the phone posts to: both sides sign and check that one.
+            ["Twilio:PublicBaseUrl"] = "https://contact.example.org",
+        });
+        await using var phone = WithPhone(factory);
+        var client = phone.CreateClient();
+
+        var result = await SendAsync(client, "/twilio/voice", Fields(NewSid()));
+        Assert.That(result.GetProperty("status").GetInt32(), Is.EqualTo(200));
+        Assert.That(result.GetProperty("url").GetString(), Does.StartWith("https://contact.example.org/twilio/voice"));
+    }
+}
