@@ -5,6 +5,7 @@ using Contact.Ivr.Voice;
 using Contact.Api.Catalog;
 using Contact.Api.Infrastructure;
 using Contact.Api.Intake;
+using Contact.Api.Jobs;
 using Contact.Core.Infrastructure;
 using Serilog;
 
@@ -21,6 +22,7 @@ try
     builder.Services.AddAgentDesktop();
     builder.Services.AddIvr(builder.Configuration, builder.Environment);
     builder.Services.AddDevPhone();
+    builder.AddJobs();
 
     var app = builder.Build();
     await app.StartCaseStoreAsync();
@@ -38,6 +40,7 @@ try
     app.MapAgentDesktop();
     app.MapIvr();
     app.MapDevPhone();
+    app.MapJobs();
     app.WarnIfUnsigned();
     app.MapEchoHub();
 

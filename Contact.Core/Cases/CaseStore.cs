@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Contact.Core.Infrastructure;
+using Contact.Core.Notifications;
 using Dapper;
 using Npgsql;
 
@@ -33,7 +34,8 @@ public static class CaseStatus
 /// <param name="Status">Its status.</param>
 /// <param name="CreatedAt">When it was made.</param>
 /// <param name="AlreadyExisted">True when the idempotency key had made it before.</param>
-public sealed record CreatedCase(long Id, string Number, string Status, DateTimeOffset CreatedAt, bool AlreadyExisted);
+/// <param name="OutboxId">The "received" text written with it, if the resident is told by text.</param>
+public sealed record CreatedCase(long Id, string Number, string Status, DateTimeOffset CreatedAt, bool AlreadyExisted, long? OutboxId = null);
 
 /// <summary>A case as stored.</summary>
 public sealed record CaseRecord(
@@ -45,7 +47,7 @@ public sealed record CaseRecord(
 public sealed record CaseEvent(long Id, DateTimeOffset At, string Kind, string Actor, bool IsPublic, string Data);
 
 /// <summary>Writes cases: each change, its history and (later) its messages in one transaction.</summary>
-public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null)
+public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null, IOutboxDispatcher? outbox = null)
 {
     /// <summary>
     /// Stores a checked case with its "created" event in one statement (one round trip, one commit).
@@ -78,6 +80,9 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
             MediaKinds = (r.Media ?? []).Select(m => m.Kind).ToArray(),
             MediaUrls = (r.Media ?? []).Select(m => m.Url).ToArray(),
             MediaTypes = (r.Media ?? []).Select(m => m.ContentType).ToArray(),
+            Notify = Outbox.TextsResident(r.NotifyConsent, valid.PhoneE164, r.Channel),
+            // The number is the database's to make: the text carries a placeholder the insert fills.
+            Received = Outbox.Render("created", r.Language ?? "en", "{number}", valid.Category.Name.In(r.Language ?? "en")),
         };
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var created = await connection.QuerySingleOrDefaultAsync<CreatedCase>(new CommandDefinition("""
@@ -98,17 +103,26 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
                 insert into case_media (case_id, kind, url, content_type, created_at)
                 select c.id, x.kind, x.url, x.content_type, c.created_at
                 from c, unnest(@MediaKinds::text[], @MediaUrls::text[], @MediaTypes::text[]) as x(kind, url, content_type)
+            ), o as (
+                insert into outbox (case_id, to_address, language, kind, body, next_attempt_at, created_at, updated_at)
+                select c.id, @Phone, @Language, 'created', replace(@Received, '{number}', c.number), c.created_at, c.created_at, c.created_at
+                from c where @Notify
+                returning id
             )
-            select id, number, status, created_at, false as already_existed from c
+            select id, number, status, created_at, false as already_existed, (select id from o) as outbox_id from c
             """, args, cancellationToken: cancellationToken));
         if (created is not null)
         {
             changes?.CaseChanged(created.Id);
+            if (created.OutboxId is long message)
+            {
+                outbox?.Dispatch(message);
+            }
             return created;
         }
         // The key was used before: answer the case it made.
         return await connection.QuerySingleAsync<CreatedCase>(new CommandDefinition(
-            "select id, number, status, created_at, true as already_existed from cases where idempotency_key = @IdempotencyKey",
+            "select id, number, status, created_at, true as already_existed, null::bigint as outbox_id from cases where idempotency_key = @IdempotencyKey",
             args, cancellationToken: cancellationToken));
     }
 }

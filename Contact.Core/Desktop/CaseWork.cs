@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Contact.Core.Cases;
 using Contact.Core.Infrastructure;
+using Contact.Core.Notifications;
 using Contact.Core.Staff;
 using Dapper;
 using Npgsql;
@@ -13,12 +14,25 @@ namespace Contact.Core.Desktop;
 /// state that allows it, and writes the change with its history entry in one transaction; a refused action
 /// changes nothing and says why.
 /// </summary>
-public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null)
+public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null, IOutboxDispatcher? outbox = null)
 {
     /// <summary>The longest note.</summary>
     public const int MaxNote = 4000;
 
-    internal sealed record LockedCase(long Id, string Number, string Line, string Language, string Queue, string Status, int? AssignedTo, string? AssignedUser, int CategoryId);
+    internal sealed record LockedCase(long Id, string Number, string Line, string Language, string Queue, string Status, int? AssignedTo, string? AssignedUser, int CategoryId)
+    {
+        /// <summary>Texts written in the action's transaction, handed to delivery once it commits.</summary>
+        public List<long> Messages { get; } = [];
+
+        /// <summary>Writes a text to the resident, if they agreed to be told, in the action's transaction.</summary>
+        public async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string kind, DateTimeOffset now, IReadOnlyList<string> args, CancellationToken ct)
+        {
+            if (await Outbox.QueueAsync(connection, tx, Id, kind, now, args, ct) is long id)
+            {
+                Messages.Add(id);
+            }
+        }
+    }
 
     private static bool IsOpen(string status) => status is not (CaseStatus.Resolved or CaseStatus.Closed);
 
@@ -43,6 +57,10 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
         var result = await action(connection, tx, c, clock.GetUtcNow());
         await tx.CommitAsync(ct);
         changes?.CaseChanged(c.Id, c.Queue);
+        foreach (var message in c.Messages)
+        {
+            outbox?.Dispatch(message);
+        }
         return result;
     }
 
@@ -250,6 +268,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
                 """, new { IntoId = into.Id, now, c.Id }, tx, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition("update cases set updated_at = @now where id = @IntoId", new { now, IntoId = into.Id }, tx, cancellationToken: cancellationToken));
             await EventAsync(connection, tx, c.Id, now, "merged", member.UserName, true, new { into = intoNumber }, cancellationToken);
+            await c.NotifyAsync(connection, tx, "merged", now, [intoNumber], cancellationToken);
             await EventAsync(connection, tx, into.Id, now, "duplicate_merged", member.UserName, false, new { duplicate = number }, cancellationToken);
             return (into.Id, into.Queue);
         }, cancellationToken);
@@ -298,6 +317,10 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
             await connection.ExecuteAsync(new CommandDefinition("update cases set status = @status, updated_at = @now where id = @Id",
                 new { status, now, c.Id }, tx, cancellationToken: ct));
             await EventAsync(connection, tx, c.Id, now, kind, member.UserName, true, new { note = text }, ct);
+            if (kind is "waiting_on_resident" or "resolved")
+            {
+                await c.NotifyAsync(connection, tx, kind, now, [text], ct);
+            }
             return 0;
         }, ct);
 

@@ -23,6 +23,7 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
     private EmbeddedPostgres? _embedded;
     private NpgsqlDataSource? _dataSource;
     private NpgsqlDataSource? _listenSource;
+    private NpgsqlDataSource? _jobsSource;
 
     /// <summary>The data source; available once <see cref="StartAsync"/> has run.</summary>
     public NpgsqlDataSource DataSource => _dataSource ?? throw new InvalidOperationException("The case store has not been started.");
@@ -32,6 +33,9 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
     /// should inherit.
     /// </summary>
     public NpgsqlDataSource ListenDataSource => _listenSource ?? throw new InvalidOperationException("The case store has not been started.");
+
+    /// <summary>A pool of its own for the job scheduler (Hangfire), which keeps session state (LISTEN) on its connections.</summary>
+    public NpgsqlDataSource JobsDataSource => _jobsSource ?? throw new InvalidOperationException("The case store has not been started.");
 
     /// <summary>True when this host runs its own embedded cluster.</summary>
     public bool IsEmbedded => _embedded is not null;
@@ -73,6 +77,7 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
         }
         _dataSource = builder.Build();
         _listenSource = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { Pooling = false, KeepAlive = 30 } }.Build();
+        _jobsSource = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { ApplicationName = "contact-jobs" } }.Build();
         await new Migrator(_dataSource, loggerFactory.CreateLogger<Migrator>()).MigrateAsync(cancellationToken);
         _logger.LogInformation("Case store ready ({Database} on {Host}:{Port})",
             _dataSource.ConnectionString is { } cs ? new NpgsqlConnectionStringBuilder(cs).Database : null,
@@ -91,6 +96,11 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
         {
             await _listenSource.DisposeAsync();
             _listenSource = null;
+        }
+        if (_jobsSource is not null)
+        {
+            await _jobsSource.DisposeAsync();
+            _jobsSource = null;
         }
         if (_embedded is not null)
         {

@@ -60,6 +60,10 @@ public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimePr
                 new { now, c.Id }, tx, cancellationToken: cancellationToken));
             await CaseWork.EventAsync(connection, tx, c.Id, now, "referred", member.UserName, true,
                 new { providers = providers.Select(p => p.Code).ToArray(), note = text }, cancellationToken);
+            var names = await connection.QueryAsync<string>(new CommandDefinition(
+                "select case when @Language = 'fr' then name_fr else name_en end from providers where id = any(@ids) order by code",
+                new { c.Language, ids = providers.Select(p => p.Id).ToArray() }, tx, cancellationToken: cancellationToken));
+            await c.NotifyAsync(connection, tx, "referred", now, [string.Join(", ", names)], cancellationToken);
             return ids;
         }, cancellationToken);
         foreach (var id in made)

@@ -64,13 +64,19 @@ public static class VoiceEndpoints
         group.MapPost("/status", async (HttpContext http, CallStore calls, CancellationToken ct) =>
         {
             var form = await http.Request.ReadFormAsync(ct);
+            // Message status callbacks (texts the outbox sent) and call status callbacks share this URL.
+            if (form["MessageSid"].ToString() is { Length: > 0 } messageSid && form["MessageStatus"].ToString() is { Length: > 0 } messageStatus)
+            {
+                var code = int.TryParse(form["ErrorCode"], CultureInfo.InvariantCulture, out var c) ? c : (int?)null;
+                await http.RequestServices.GetRequiredService<Contact.Core.Notifications.OutboxDelivery>().RecordStatusAsync(messageSid, messageStatus, code, ct);
+                return Results.NoContent();
+            }
             var sid = form["CallSid"].ToString();
             if (sid.Length == 0)
             {
                 return Results.BadRequest();
             }
-            // Message status callbacks come here too once texting is on; a call this host never saw is fine.
-            await calls.SetStatusAsync(sid, form["CallStatus"].ToString() is { Length: > 0 } s ? s : form["MessageStatus"].ToString(), ct);
+            await calls.SetStatusAsync(sid, form["CallStatus"].ToString(), ct);
             return Results.NoContent();
         });
         return group;

@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Resources;
+using Contact.Core.Residents;
+using Dapper;
+using Npgsql;
+
+namespace Contact.Core.Notifications;
+
+/// <summary>Names the texts sent to residents: NotificationText.resx (English) and NotificationText.fr.resx (French).</summary>
+public sealed class NotificationText;
+
+/// <summary>Hands a committed outbox row to whatever delivers it (a Hangfire job in the host).</summary>
+public interface IOutboxDispatcher
+{
+    /// <summary>Arranges delivery of the outbox row <paramref name="outboxId"/>; called after its transaction committed.</summary>
+    void Dispatch(long outboxId);
+}
+
+/// <summary>
+/// Messages to residents. A message is an outbox row written in the transaction of the change that causes it,
+/// so a change is never committed without its message nor a message without its change.
+/// </summary>
+public static class Outbox
+{
+    private static readonly ResourceManager Texts = new("Contact.Core.Notifications.NotificationText", typeof(NotificationText).Assembly);
+
+    /// <summary>The longest piece of free text (a resolution note) put into a message.</summary>
+    public const int MaxNoteInText = 200;
+
+    /// <summary>The channels whose residents hear by text (web and phone too, when they gave a mobile number).</summary>
+    public static readonly IReadOnlySet<string> TextedChannels = new HashSet<string>(StringComparer.Ordinal) { "web", "phone", "sms" };
+
+    /// <summary>A notification in the resident's language.</summary>
+    public static string Render(string kind, string language, params object[] args)
+    {
+        var culture = CultureInfo.GetCultureInfo(language == "fr" ? "fr" : "en");
+        var template = Texts.GetString(kind, culture) ?? throw new ArgumentException($"No notification text {kind}", nameof(kind));
+        return string.Format(culture, template, args).Trim();
+    }
+
+    /// <summary>Whether a case's resident is told by text: consent, a mobile number, a texted channel.</summary>
+    public static bool TextsResident(bool consent, string? phone, string channel) =>
+        consent && phone is not null && TextedChannels.Contains(channel) && PhoneNumberNormaliser.CanReceiveTexts(phone);
+
+    private sealed record Recipient(string Number, string Channel, string? ResidentPhone, string Language, bool NotifyConsent);
+
+    /// <summary>
+    /// Writes a notification for the case, inside <paramref name="tx"/>, when its resident agreed to be told;
+    /// returns the outbox id, or null when nothing is sent. <paramref name="args"/> fill the text after the case number.
+    /// </summary>
+    public static async Task<long?> QueueAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long caseId, string kind, DateTimeOffset now,
+        IReadOnlyList<string> args, CancellationToken ct)
+    {
+        var r = await connection.QuerySingleAsync<Recipient>(new CommandDefinition(
+            "select number, channel, resident_phone, language, notify_consent from cases where id = @caseId",
+            new { caseId }, tx, cancellationToken: ct));
+        if (!TextsResident(r.NotifyConsent, r.ResidentPhone, r.Channel))
+        {
+            return null;
+        }
+        var body = Render(kind, r.Language, [r.Number, .. args.Select(a => a.Length > MaxNoteInText ? a[..MaxNoteInText] + "…" : a)]);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            insert into outbox (case_id, to_address, language, kind, body, next_attempt_at, created_at, updated_at)
+            values (@caseId, @ResidentPhone, @Language, @kind, @body, @now, @now, @now)
+            returning id
+            """, new { caseId, r.ResidentPhone, r.Language, kind, body, now }, tx, cancellationToken: ct));
+    }
+}
