@@ -225,3 +225,23 @@ public sealed class DeliveryTests
         Assert.That(await Delivery().RecordStatusAsync("SMunknown", "delivered", null), Is.False);
     }
 }
+
+public sealed class JobsDashboardTests
+{
+    [Test]
+    public async Task The_jobs_dashboard_is_for_supervisors_and_admins_only()
+    {
+        await using var app = await ContactFactory.CreateAsync();
+        var anonymous = await app.CreateClient(new() { AllowAutoRedirect = false }).GetAsync("/jobs");
+        Assert.That((int)anonymous.StatusCode, Is.AnyOf(401, 403));
+
+        foreach (var (user, allowed) in new[] { ("agent", false), ("provider", false), ("supervisor", true), ("admin", true) })
+        {
+            var cookie = await Desktop.DesktopClient.SignInAsync(app, user);
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/jobs");
+            request.Headers.Add("Cookie", cookie);
+            var response = await app.CreateClient(new() { AllowAutoRedirect = false }).SendAsync(request);
+            Assert.That(response.StatusCode == HttpStatusCode.OK, Is.EqualTo(allowed), user);
+        }
+    }
+}
