@@ -4,12 +4,14 @@ using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Contact.Tests.Infrastructure;
 
 /// <summary>The real host over a database of its own, through WebApplicationFactory.</summary>
-public sealed class ContactFactory(string connectionString, IDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+public sealed class ContactFactory(string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    : WebApplicationFactory<Program>
 {
     public string ConnectionString { get; } = connectionString;
 
@@ -24,6 +26,10 @@ public sealed class ContactFactory(string connectionString, IDictionary<string, 
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+        if (services is not null)
+        {
+            builder.ConfigureServices(services);
         }
     }
 

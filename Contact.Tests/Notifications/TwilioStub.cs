@@ -26,6 +26,9 @@ public sealed class TwilioStub : IAsyncDisposable
 
     public ConcurrentQueue<IFormCollection> Received { get; } = new();
 
+    /// <summary>Live calls redirected through the REST API: (CallSid, TwiML).</summary>
+    public ConcurrentQueue<(string CallSid, string Twiml)> CallUpdates { get; } = new();
+
     public string BaseAddress { get; private set; } = "";
 
     private int _count;
@@ -68,6 +71,16 @@ public sealed class TwilioStub : IAsyncDisposable
                 date_created = DateTimeOffset.UtcNow.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                 uri = $"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
             }, statusCode: 201);
+        });
+        app.MapPost("/2010-04-01/Accounts/{account}/Calls/{callSid}.json", async (string account, string callSid, HttpContext http) =>
+        {
+            var form = await http.Request.ReadFormAsync();
+            stub.CallUpdates.Enqueue((callSid, form["Twiml"].ToString()));
+            return Results.Json(new
+            {
+                sid = callSid, account_sid = account, status = "in-progress", direction = "inbound", api_version = "2010-04-01",
+                uri = $"/2010-04-01/Accounts/{account}/Calls/{callSid}.json",
+            });
         });
         await app.StartAsync();
         stub.BaseAddress = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Contact.Tests.Infrastructure;
 using Twilio.Security;
 
@@ -252,6 +253,29 @@ public sealed class VoiceTests
         Assert.That(call.Spoken, Does.Contain("Connecting you to Alex Agent"));
         var again = Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => agent.Hub.InvokeAsync<Contact.Core.Desktop.CaseDetail>("AnswerCall", number));
         Assert.That(again!.Message, Does.Contain("No caller is waiting"));
+    }
+
+    [Test]
+    public async Task With_a_twilio_account_answering_redirects_the_live_call_to_dial_the_agents_phone()
+    {
+        await using var stub = await Notifications.TwilioStub.StartAsync();
+        await using var app = new ContactFactory(await TestDatabase.CloneAsync(), services: s => s.AddSingleton(stub.Client()));
+        var withTwilio = app;
+        var staff = withTwilio.Services.GetRequiredService<Contact.Core.Staff.StaffDirectory>();
+        await staff.CreateAsync(new Contact.Core.Staff.NewStaffMember("phoneagent", "Phone Agent", "agent", "pw-phone", Phone: "613-555-0199"));
+        var call = new TwilioCall(withTwilio);
+        await call.StepAsync("/twilio/voice");
+        await call.KeysAsync(call.Action, "1");
+        await call.KeysAsync(call.Action, "0");
+        var number = (await app.ScalarAsync($"select number::bigint from cases where idempotency_key = 'call-agent:{call.CallSid}'")).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var agent = await Desktop.DesktopClient.ConnectAsync(withTwilio, "phoneagent", "pw-phone");
+        await agent.Hub.InvokeAsync<Contact.Core.Desktop.CaseDetail>("Claim", number);
+
+        await agent.Hub.InvokeAsync<Contact.Core.Desktop.CaseDetail>("AnswerCall", number);
+
+        var (sid, twiml) = stub.CallUpdates.Single();
+        Assert.That(sid, Is.EqualTo(call.CallSid));
+        Assert.That(System.Xml.Linq.XDocument.Parse(twiml).Root!.Element("Dial")?.Element("Number")?.Value, Is.EqualTo("+16135550199"));
     }
 
     [Test]
