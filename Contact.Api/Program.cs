@@ -1,6 +1,7 @@
 using Contact.Agent.Desktop;
 using Contact.Api.Cases;
 using Contact.Ivr.DevPhone;
+using Contact.Ivr.Sms;
 using Contact.Ivr.Voice;
 using Contact.Api.Catalog;
 using Contact.Api.Infrastructure;
@@ -21,6 +22,7 @@ try
     builder.AddIntake();
     builder.Services.AddAgentDesktop();
     builder.Services.AddIvr(builder.Configuration, builder.Environment);
+    builder.Services.AddSms();
     builder.Services.AddDevPhone();
     builder.AddJobs();
 
@@ -39,6 +41,7 @@ try
     app.MapIntake();
     app.MapAgentDesktop();
     app.MapIvr();
+    app.MapSms();
     app.MapDevPhone();
     app.MapJobs();
     app.WarnIfUnsigned();

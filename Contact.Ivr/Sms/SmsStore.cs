@@ -1,0 +1,157 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dapper;
+using Npgsql;
+
+namespace Contact.Ivr.Sms;
+
+/// <summary>A photo sent by MMS during a conversation.</summary>
+public sealed record SmsPhoto(string Url, string? ContentType);
+
+/// <summary>Where a texting conversation is and what the resident said so far.</summary>
+public sealed class SmsState
+{
+    /// <summary>The MessageSid of the conversation's first text: the case's idempotency key.</summary>
+    public string? FirstSid { get; set; }
+
+    /// <summary>The first text (the problem in the resident's words).</summary>
+    public string? FirstText { get; set; }
+
+    /// <summary>What is awaited: null (what the problem is), confirm, pick, address, question, description.</summary>
+    public string? Step { get; set; }
+
+    public string? PendingCategory { get; set; }
+
+    /// <summary>Codes listed by number (groups or categories, see <see cref="ChoiceKind"/>).</summary>
+    public List<string> Choices { get; set; } = [];
+
+    public string? ChoiceKind { get; set; }
+
+    /// <summary>Categories the first text matched, best first (311 before 211).</summary>
+    public List<string> Matches { get; set; } = [];
+
+    public string? Category { get; set; }
+
+    public string? Address { get; set; }
+
+    public int Question { get; set; }
+
+    public Dictionary<string, List<string>> Answers { get; set; } = [];
+
+    public string? Description { get; set; }
+
+    public bool Described { get; set; }
+
+    public List<SmsPhoto> Photos { get; set; } = [];
+}
+
+/// <summary>One phone's conversation as stored.</summary>
+public sealed record SmsConversation(string Phone, string Language, SmsState State, long? CaseId, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// Texting in PostgreSQL: conversations by phone, opt-outs, and the replies already given by MessageSid. A
+/// <see cref="SmsSession"/> holds a lock on one phone number so its texts are answered one at a time on any host.
+/// </summary>
+public sealed class SmsStore(NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>Opens a session for <paramref name="phone"/>, waiting for any other text from it to be answered.</summary>
+    public async Task<SmsSession> BeginAsync(string phone, CancellationToken ct)
+    {
+        var connection = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            var tx = await connection.BeginTransactionAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "select pg_advisory_xact_lock(hashtextextended('sms:' || @phone, 0))", new { phone }, tx, cancellationToken: ct));
+            return new SmsSession(connection, tx, phone, clock);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>True when the number texted STOP and not START since.</summary>
+    public async Task<bool> IsOptedOutAsync(string phone, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from sms_opt_outs where phone = @phone)", new { phone }, cancellationToken: ct));
+    }
+}
+
+/// <summary>One text being answered: everything it changes is committed with the reply it got.</summary>
+public sealed class SmsSession(NpgsqlConnection connection, NpgsqlTransaction tx, string phone, TimeProvider clock) : IAsyncDisposable
+{
+    private sealed record Row(string Phone, string Language, string State, long? CaseId, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt);
+
+    public string Phone => phone;
+
+    /// <summary>The reply already given to this MessageSid, or null.</summary>
+    public Task<string?> ReplyForAsync(string messageSid, CancellationToken ct) =>
+        connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "select reply from sms_inbound where message_sid = @messageSid", new { messageSid }, tx, cancellationToken: ct));
+
+    /// <summary>The phone's conversation, or null when it never texted.</summary>
+    public async Task<SmsConversation?> ConversationAsync(CancellationToken ct)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition("""
+            select phone, language, state::text as state, case_id, started_at, updated_at from sms_conversations where phone = @phone
+            """, new { phone }, tx, cancellationToken: ct));
+        return row is null ? null : new SmsConversation(row.Phone, row.Language,
+            JsonSerializer.Deserialize<SmsState>(row.State, SmsStore.Json) ?? new SmsState(), row.CaseId, row.StartedAt, row.UpdatedAt);
+    }
+
+    /// <summary>Records a STOP (again: the latest keyword and time stand).</summary>
+    public Task OptOutAsync(string keyword, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition("""
+            insert into sms_opt_outs (phone, keyword, opted_out_at) values (@phone, @keyword, @now)
+            on conflict (phone) do update set keyword = excluded.keyword, opted_out_at = excluded.opted_out_at
+            """, new { phone, keyword, now = clock.GetUtcNow() }, tx, cancellationToken: ct));
+
+    /// <summary>Forgets a STOP; true when there was one.</summary>
+    public async Task<bool> OptInAsync(CancellationToken ct) =>
+        await connection.ExecuteAsync(new CommandDefinition(
+            "delete from sms_opt_outs where phone = @phone", new { phone }, tx, cancellationToken: ct)) > 0;
+
+    /// <summary>True when the number is opted out.</summary>
+    public Task<bool> IsOptedOutAsync(CancellationToken ct) =>
+        connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from sms_opt_outs where phone = @phone)", new { phone }, tx, cancellationToken: ct));
+
+    /// <summary>Saves the conversation (made on the first text).</summary>
+    public Task SaveAsync(SmsConversation conversation, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition("""
+            insert into sms_conversations (phone, language, state, case_id, started_at, updated_at)
+            values (@Phone, @Language, @State::jsonb, @CaseId, @StartedAt, @UpdatedAt)
+            on conflict (phone) do update set language = excluded.language, state = excluded.state, case_id = excluded.case_id,
+                started_at = excluded.started_at, updated_at = excluded.updated_at
+            """, new
+        {
+            conversation.Phone,
+            conversation.Language,
+            State = JsonSerializer.Serialize(conversation.State, SmsStore.Json),
+            conversation.CaseId,
+            conversation.StartedAt,
+            conversation.UpdatedAt,
+        }, tx, cancellationToken: ct));
+
+    /// <summary>Remembers the reply to <paramref name="messageSid"/> and commits everything the text changed.</summary>
+    public async Task CommitAsync(string messageSid, string body, string reply, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(new CommandDefinition("""
+            insert into sms_inbound (message_sid, phone, body, reply, received_at) values (@messageSid, @phone, @body, @reply, @now)
+            on conflict (message_sid) do nothing
+            """, new { messageSid, phone, body, reply, now = clock.GetUtcNow() }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await tx.DisposeAsync();
+        await connection.DisposeAsync();
+    }
+}
