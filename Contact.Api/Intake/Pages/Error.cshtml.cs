@@ -20,7 +20,7 @@ public sealed class ErrorModel(IntakeLocalizer text) : PageModel
         // Only reached as the re-execution of a failed request; asked for directly it is simply not found.
         var original = HttpContext.Features.Get<IStatusCodeReExecuteFeature>() is not null || HttpContext.Features.Get<IExceptionHandlerFeature>() is not null;
         var status = original ? code : 404;
-        var key = status switch { 400 => "400", 403 => "403", 404 => "404", 413 => "413", 429 => "429", < 500 => "400", _ => "500" };
+        var key = status switch { 400 => "400", 401 => "401", 403 => "403", 404 => "404", 413 => "413", 429 => "429", < 500 => "400", _ => "500" };
         Title = text["errorpage." + key + ".title"];
         Detail = text["errorpage." + key + ".detail"];
         Response.StatusCode = status;
