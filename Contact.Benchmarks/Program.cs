@@ -1,6 +1,7 @@
 using Contact.Benchmarks.Desktop;
 using Contact.Benchmarks.Infrastructure;
 using Contact.Benchmarks.Intake;
+using Contact.Benchmarks.Notifications;
 using Contact.Benchmarks.Voice;
 using Contact.Core.Infrastructure;
 
@@ -8,6 +9,7 @@ using Contact.Core.Infrastructure;
 // Usage: dotnet run -c Release --project Contact.Benchmarks -- <benchmark> [--concurrency 16] [--seconds 10] [--warmup 3]
 //        dotnet run -c Release --project Contact.Benchmarks -- desktop [--agents 200] [--cases 40] [--claim-cases 2000]
 //        dotnet run -c Release --project Contact.Benchmarks -- voice [--rate 460] [--seconds 20]
+//        dotnet run -c Release --project Contact.Benchmarks -- outbox [--messages 5000] [--concurrency 16]
 var benchmarks = new Dictionary<string, (string Description, Func<LoadOptions, CancellationToken, Task<int>> Run)>(StringComparer.Ordinal)
 {
     ["intake"] = ("POST /api/cases through the host against raw single-row INSERTs; commits per case", IntakeBenchmark.RunAsync),
@@ -31,6 +33,15 @@ else if (args is ["voice", .. var voiceArgs])
         return Usage(voiceError);
     }
     run = ct => VoiceBenchmark.RunAsync(voiceOptions, ct);
+}
+else if (args is ["outbox", .. var outboxArgs])
+{
+    // The outbox benchmark delivers a fixed number of messages: it has options of its own.
+    if (!OutboxBenchOptions.TryParse(outboxArgs, out var outboxOptions, out var outboxError))
+    {
+        return Usage(outboxError);
+    }
+    run = ct => OutboxBenchmark.RunAsync(outboxOptions, ct);
 }
 else
 {
@@ -95,5 +106,7 @@ int Usage(string? problem)
     Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- desktop " + DesktopBenchOptions.Usage);
     Console.Error.WriteLine($"  {"voice",-10} A mid-call IVR webhook against a bare TwiML endpoint at a steady open-loop rate; target p99 ≤ 2× bare");
     Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- voice " + VoiceBenchOptions.Usage);
+    Console.Error.WriteLine($"  {"outbox",-10} Outbox delivery (claim, send, record) against a Twilio API stub called directly; commits per message, double sends");
+    Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- outbox " + OutboxBenchOptions.Usage);
     return 2;
 }

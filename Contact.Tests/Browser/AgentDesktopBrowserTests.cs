@@ -55,6 +55,33 @@ public sealed class AgentDesktopBrowserTests : BrowserFixture
     }
 
     [Test]
+    public async Task A_supervisor_watches_the_queues_update_live_and_an_agent_is_turned_away()
+    {
+        var supervisor = await NewPageAsync();
+        await supervisor.GotoAsync("/supervisor");
+        await supervisor.GetByLabel("User name").FillAsync("supervisor");
+        await supervisor.GetByLabel("Password").FillAsync("demo");
+        await supervisor.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        var row = supervisor.Locator("#queues-body tr", new() { HasText = "211 French" });
+        await Expect(row);
+        var before = await row.InnerTextAsync();
+
+        // A French 211 request arrives: the supervisor's waiting count changes without a reload.
+        var resident = await NewPageAsync("fr-CA");
+        await resident.GotoAsync("/report/free-meals?lang=fr");
+        await resident.GetByRole(AriaRole.Button, new() { Name = "Envoyer la demande" }).ClickAsync();
+        await Assertions.Expect(resident.Locator(".case-number")).ToBeVisibleAsync();
+        await Assertions.Expect(row).Not.ToHaveTextAsync(before);
+
+        var agent = await NewPageAsync();
+        await agent.GotoAsync("/supervisor");
+        await agent.GetByLabel("User name").FillAsync("agent");
+        await agent.GetByLabel("Password").FillAsync("demo");
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Expect(agent.Locator("#forbidden-view"));
+    }
+
+    [Test]
     public async Task The_desktop_speaks_french_to_a_french_agent()
     {
         var page = await NewPageAsync("fr-CA");
