@@ -68,7 +68,7 @@ public sealed class ChangeFeed(NpgsqlDataSource dataSource, ILogger<ChangeFeed>?
                     await command.ExecuteNonQueryAsync(cancellationToken);
                     break;
                 }
-                catch (NpgsqlException e)
+                catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
                 {
                     _logger.LogWarning(e, "Could not announce changes; trying again in a second");
                     await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
