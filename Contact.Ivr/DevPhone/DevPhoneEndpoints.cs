@@ -4,7 +4,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
+using System.Text.Json.Serialization;
+using Contact.Core.Residents;
 using Contact.Ivr.Twilio;
+using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Localization;
@@ -13,6 +16,7 @@ using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Contact.Ivr.DevPhone;
 
@@ -21,6 +25,15 @@ public sealed class DevPhoneText;
 
 /// <summary>What the page asks the server to send: a webhook path under /twilio/ and the form fields Twilio would post.</summary>
 public sealed record DevPhoneRequest(string? Path, Dictionary<string, string?>? Fields);
+
+/// <summary>A text the system sent or is sending to a number, as the outbox holds it.</summary>
+public sealed record DevPhoneMessage(
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("body")] string Body,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
+    [property: JsonPropertyName("updated_at")] DateTimeOffset UpdatedAt);
 
 /// <summary>
 /// The development phone at /dev/phone (Development only): tries the IVR without a Twilio account by posting
@@ -53,6 +66,24 @@ public static class DevPhoneEndpoints
             return Results.Json(Texts(culture.TwoLetterISOLanguageName == "fr" ? "fr" : ""));
         });
         group.MapPost("/send", SendAsync);
+        group.MapGet("/messages", MessagesAsync);
+    }
+
+    /// <summary>The most recent texts (at most 100) the outbox holds for a number, newest last: the notifications as they would arrive.</summary>
+    private static async Task<IResult> MessagesAsync(string? number, NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        var phone = PhoneNumberNormaliser.ToE164(number);
+        if (phone is null)
+        {
+            return Results.BadRequest(new { error = "The number must be a valid phone number, such as +16135550123." });
+        }
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var messages = await connection.QueryAsync<DevPhoneMessage>(new CommandDefinition("""
+            select id, kind, body, status, created_at, updated_at
+            from (select id, kind, body, status, created_at, updated_at from outbox where to_address = @phone order by id desc limit 100) latest
+            order by id
+            """, new { phone }, cancellationToken: ct));
+        return Results.Json(messages.AsList());
     }
 
     private static async Task<IResult> SendAsync(DevPhoneRequest request, HttpContext http, IHttpClientFactory clients, IOptions<TwilioOptions> options)
@@ -156,6 +187,15 @@ public static class DevPhoneEndpoints
                 verb["length"] = Int(e, "length") ?? 1;
                 break;
             case "Hangup":
+                break;
+            case "Message":
+                var bodies = e.Elements().Where(c => c.Name.LocalName == "Body").ToList();
+                verb["text"] = bodies.Count > 0 || e.Elements().Any(c => c.Name.LocalName == "Media")
+                    ? string.Join("\n", bodies.Select(b => b.Value.Trim()))
+                    : e.Value.Trim();
+                verb["media"] = e.Elements().Where(c => c.Name.LocalName == "Media").Select(m => m.Value.Trim()).ToList();
+                verb["to"] = Attr(e, "to");
+                verb["from"] = Attr(e, "from");
                 break;
             default:
                 verb["text"] = e.Value.Trim();

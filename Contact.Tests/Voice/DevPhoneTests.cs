@@ -149,4 +149,113 @@ public sealed class DevPhoneTests
         Assert.That(result.GetProperty("status").GetInt32(), Is.EqualTo(200));
         Assert.That(result.GetProperty("url").GetString(), Does.StartWith("https://contact.example.org/twilio/voice"));
     }
+
+    private static Dictionary<string, string> TextFields(string body) => new()
+    {
+        ["MessageSid"] = "SM" + Guid.NewGuid().ToString("N"),
+        ["AccountSid"] = "ACdev0000000000000000000000000000",
+        ["From"] = Caller,
+        ["To"] = "+16135550311",
+        ["Body"] = body,
+        ["NumMedia"] = "0",
+    };
+
+    [Test]
+    public async Task A_text_sent_through_the_phone_gets_the_lines_reply_as_a_message_verb()
+    {
+        await using var factory = await ContactFactory.CreateAsync();
+        await using var phone = WithPhone(factory);
+        var client = phone.CreateClient();
+
+        var result = await SendAsync(client, "/twilio/sms", TextFields("pothole at 123 Main St"));
+        Assert.That(result.GetProperty("status").GetInt32(), Is.EqualTo(200), result.GetProperty("twiml").GetString());
+        var message = result.GetProperty("verbs").EnumerateArray().Single();
+        Assert.That(message.GetProperty("verb").GetString(), Is.EqualTo("Message"));
+        Assert.That(message.GetProperty("text").GetString(), Does.Contain("Pothole").And.Contain("YES"));
+        Assert.That(message.GetProperty("media").GetArrayLength(), Is.Zero);
+    }
+
+    [Test]
+    public void Messaging_twiml_with_body_and_media_is_read_as_one_message_verb()
+    {
+        var verbs = Contact.Ivr.DevPhone.DevPhoneEndpoints.Verbs(
+            "<Response><Message><Body>Here it is</Body><Media>https://example.org/a.jpg</Media></Message><Message>Plain</Message></Response>");
+        Assert.That(verbs, Has.Count.EqualTo(2));
+        Assert.That(verbs[0]["verb"], Is.EqualTo("Message"));
+        Assert.That(verbs[0]["text"], Is.EqualTo("Here it is"));
+        Assert.That(verbs[0]["media"], Is.EqualTo(new[] { "https://example.org/a.jpg" }));
+        Assert.That(verbs[1]["text"], Is.EqualTo("Plain"));
+    }
+
+    [Test]
+    public async Task The_texts_sent_to_a_number_are_listed_with_the_received_notification_of_a_filed_case()
+    {
+        await using var factory = await ContactFactory.CreateAsync();
+        var client = factory.CreateClient();
+
+        var filed = await client.PostAsJsonAsync("/api/cases", new
+        {
+            category = "pothole", language = "en", address = "1 Main St", answers = new { size = "small" }, phone = "613-555-0123", notify = true,
+        });
+        Assert.That(filed.StatusCode, Is.EqualTo(HttpStatusCode.Created), await filed.Content.ReadAsStringAsync());
+        var number = (await filed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString()!;
+
+        var response = await client.GetAsync("/dev/phone/messages?number=%2B16135550123");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        var messages = (await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().ToList();
+        var created = messages.Single(m => m.GetProperty("kind").GetString() == "created");
+        Assert.That(created.GetProperty("body").GetString(), Does.Contain(number));
+        Assert.That(created.GetProperty("id").GetInt64(), Is.Positive);
+        Assert.That(created.GetProperty("status").GetString(), Is.Not.Empty);
+        Assert.That(created.GetProperty("created_at").GetDateTimeOffset(), Is.LessThanOrEqualTo(created.GetProperty("updated_at").GetDateTimeOffset()));
+
+        // The same number typed another way reads the same thread; another number reads none of it.
+        var typed = await client.GetFromJsonAsync<JsonElement>("/dev/phone/messages?number=613-555-0123");
+        Assert.That(typed.GetArrayLength(), Is.EqualTo(messages.Count));
+        var other = await client.GetFromJsonAsync<JsonElement>("/dev/phone/messages?number=%2B16135550199");
+        Assert.That(other.GetArrayLength(), Is.Zero);
+    }
+
+    [Test]
+    public async Task A_bad_number_is_refused()
+    {
+        await using var factory = await ContactFactory.CreateAsync();
+        var client = factory.CreateClient();
+        foreach (var query in new[] { "", "?number=", "?number=12", "?number=not-a-number", "?number=%2B1613555012345678" })
+        {
+            var response = await client.GetAsync("/dev/phone/messages" + query);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), query);
+        }
+    }
+}
+
+/// <summary>The phone page's text thread in a real browser against the real host.</summary>
+public sealed class DevPhoneTextsBrowserTests : Contact.Tests.Browser.BrowserFixture
+{
+    [Test]
+    public async Task Texting_the_line_shows_its_reply_and_the_notification_of_a_filed_case_arrives_in_the_thread()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/dev/phone");
+        await page.GetByLabel("Your number").FillAsync("+16135550177");
+        await page.GetByLabel("Your text").FillAsync("pothole at 123 Main St");
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Send text", Exact = true }).ClickAsync();
+
+        var thread = page.Locator("#thread");
+        await Microsoft.Playwright.Assertions.Expect(thread.Locator(".bubble-you")).ToContainTextAsync("pothole at 123 Main St");
+        await Microsoft.Playwright.Assertions.Expect(thread.Locator(".bubble-line")).ToContainTextAsync("Is this about Pothole?");
+        Assert.That(await thread.GetAttributeAsync("aria-live"), Is.EqualTo("polite"));
+
+        var filed = await App.CreateClient().PostAsJsonAsync("/api/cases", new
+        {
+            category = "pothole", language = "en", address = "1 Main St", answers = new { size = "small" }, phone = "613-555-0177", notify = true,
+        });
+        Assert.That(filed.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        var number = (await filed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString()!;
+
+        var notice = thread.Locator(".bubble-notice");
+        await Microsoft.Playwright.Assertions.Expect(notice).ToContainTextAsync(number);
+        await Microsoft.Playwright.Assertions.Expect(notice).ToContainTextAsync("Notification (created)");
+        await Microsoft.Playwright.Assertions.Expect(notice.Locator(".status")).ToContainTextAsync("Status:");
+    }
 }

@@ -86,22 +86,26 @@ function baseFields(status = 'in-progress') {
   };
 }
 
-/** Posts one webhook through the server; null when it failed (the error is shown). */
-async function send(path, fields) {
-  let result;
+/** Posts one webhook through the server: { result } with its answer, or { error } with the message to show. */
+async function post(path, fields) {
   try {
     const response = await fetch('/dev/phone/send', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify({ path, fields }),
     });
-    if (!response.ok) {
-      showError(t('error.status', path, response.status));
-      return null;
-    }
-    result = await response.json();
+    if (!response.ok) return { error: t('error.status', path, response.status) };
+    return { result: await response.json() };
   } catch {
-    showError(t('error.network'));
+    return { error: t('error.network') };
+  }
+}
+
+/** Posts one webhook of the call through the server; null when it failed (the error is shown). */
+async function send(path, fields) {
+  const { result, error } = await post(path, fields);
+  if (error) {
+    showError(error);
     return null;
   }
   $('twiml').textContent = result.twiml || t('twiml.none');
@@ -291,17 +295,30 @@ async function end(byCaller) {
   }).catch(() => showError(t('error.network')));
 }
 
-async function start() {
+/** "Your number" as typed, without spaces or punctuation; null when it is not a phone number. */
+function typedFrom() {
   const from = $('from').value.trim().replace(/[\s().-]/g, '');
-  if (!/^\+?\d{7,15}$/.test(from)) {
+  return /^\+?\d{7,15}$/.test(from) ? from : null;
+}
+
+/** "Your number", or null with the error shown next to the field and the focus moved there. */
+function checkedFrom() {
+  const from = typedFrom();
+  if (!from) {
     $('from-error').textContent = t('error.bad_number');
     $('from-error').hidden = false;
     $('from').setAttribute('aria-invalid', 'true');
     $('from').focus();
-    return;
+    return null;
   }
   $('from-error').hidden = true;
   $('from').removeAttribute('aria-invalid');
+  return from;
+}
+
+async function start() {
+  const from = checkedFrom();
+  if (!from) return;
   call = { sid: 'CA' + hex(32), account: 'ACdev' + hex(28), from, to: $('to').value };
   delete document.body.dataset.ended;
   $('transcript').replaceChildren();
@@ -345,6 +362,212 @@ function wire() {
   });
 }
 
+// ---- Texts: a conversation with the chosen line by SMS, and the notifications sent to your number. ----
+
+const textAccount = 'ACdev' + hex(28);
+const statuses = ['pending', 'sending', 'sent', 'queued', 'delivered', 'undelivered', 'failed', 'cancelled'];
+/** The thread shown: the number it belongs to, its notifications by outbox id, and whether they were loaded once. */
+let thread = { number: null, notices: new Map(), loaded: false };
+let polling = false;
+
+function clock(at) {
+  return new Intl.DateTimeFormat(t('meta.lang') + '-CA', { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(at);
+}
+
+function showTextsError(message, source = '') {
+  $('texts-error').dataset.source = message ? source : '';
+  $('texts-error').textContent = message;
+  $('texts-error').hidden = !message;
+}
+
+function setBetween() {
+  const from = typedFrom();
+  $('texts-between').textContent = from ? t('texts.between', from, $('to').value) : t('error.bad_number');
+}
+
+function statusText(status) {
+  return t('texts.status', statuses.includes(status) ? t('texts.status_' + status) : status);
+}
+
+/** Adds one bubble to the thread in time order: who is you, line or notice. */
+function bubble(who, text, at, { media = [], kind = null, status = null } = {}) {
+  $('thread-empty').hidden = true;
+  const item = document.createElement('li');
+  item.className = 'bubble bubble-' + who;
+  item.dataset.at = String(at.getTime());
+  const meta = document.createElement('p');
+  meta.className = 'bubble-meta';
+  const speaker = document.createElement('span');
+  speaker.className = 'speaker';
+  speaker.textContent = who === 'notice' ? t('texts.notice', kind) : t('texts.' + who);
+  const time = document.createElement('time');
+  time.dateTime = at.toISOString();
+  time.textContent = clock(at);
+  meta.append(speaker, ' ', time);
+  if (status !== null) {
+    const mark = document.createElement('span');
+    mark.className = 'status status-' + status;
+    mark.textContent = statusText(status);
+    meta.append(' ', mark);
+  }
+  item.append(meta);
+  if (text) {
+    const words = document.createElement('p');
+    words.className = 'bubble-text';
+    words.textContent = text;
+    item.append(words);
+  }
+  for (const url of media) {
+    const line = document.createElement('p');
+    const link = document.createElement('a');
+    link.href = url;
+    link.target = '_blank';
+    link.rel = 'noopener noreferrer';
+    link.textContent = t('texts.photo_link', url);
+    line.append(link);
+    item.append(line);
+  }
+  const later = Array.from($('thread').children).find((li) => Number(li.dataset.at) > at.getTime());
+  $('thread').insertBefore(item, later || null);
+  if (!later) $('thread').scrollTop = $('thread').scrollHeight;
+  return item;
+}
+
+function resetThread(number) {
+  thread = { number, notices: new Map(), loaded: false };
+  $('thread').replaceChildren();
+  $('thread-empty').hidden = false;
+  showTextsError('');
+}
+
+/** Reads the texts the system sent or is sending to your number and adds or updates their bubbles. */
+async function poll() {
+  const number = typedFrom();
+  if (!number || polling) return;
+  if (number !== thread.number) resetThread(number);
+  polling = true;
+  try {
+    const response = await fetch('/dev/phone/messages?number=' + encodeURIComponent(number), { headers: { Accept: 'application/json' } });
+    if (number !== thread.number) return;
+    if (!response.ok) {
+      showTextsError(t('error.messages', number, response.status), 'poll');
+      return;
+    }
+    const messages = await response.json();
+    if (number !== thread.number) return;
+    // What was already there when the thread opened is not read out one by one.
+    if (!thread.loaded) $('thread').setAttribute('aria-live', 'off');
+    for (const m of messages) {
+      const known = thread.notices.get(m.id);
+      if (!known) {
+        thread.notices.set(m.id, { status: m.status, item: bubble('notice', m.body, new Date(m.created_at), { kind: m.kind, status: m.status }) });
+      } else if (known.status !== m.status) {
+        known.status = m.status;
+        const mark = known.item.querySelector('.status');
+        mark.className = 'status status-' + m.status;
+        mark.textContent = statusText(m.status);
+      }
+    }
+    if (!thread.loaded) {
+      thread.loaded = true;
+      setTimeout(() => $('thread').setAttribute('aria-live', 'polite'), 0);
+    }
+    if ($('texts-error').dataset.source === 'poll') showTextsError('');
+  } catch {
+    showTextsError(t('error.network'), 'poll');
+  } finally {
+    polling = false;
+  }
+}
+
+async function sendText() {
+  const from = checkedFrom();
+  if (!from) return;
+  if (from !== thread.number) resetThread(from);
+  const body = $('text-body').value.trim();
+  const photo = $('text-photo').value.trim();
+  if (photo && !/^https?:\/\/\S+$/i.test(photo)) {
+    $('text-photo-error').textContent = t('error.bad_photo');
+    $('text-photo-error').hidden = false;
+    $('text-photo').setAttribute('aria-invalid', 'true');
+    $('text-photo').focus();
+    return;
+  }
+  $('text-photo-error').hidden = true;
+  $('text-photo').removeAttribute('aria-invalid');
+  if (!body && !photo) {
+    showTextsError(t('error.empty_text'));
+    $('text-body').focus();
+    return;
+  }
+  showTextsError('');
+  const fields = {
+    MessageSid: 'SM' + hex(32),
+    AccountSid: textAccount,
+    From: from,
+    To: $('to').value,
+    Body: body,
+    NumMedia: photo ? '1' : '0',
+  };
+  if (photo) {
+    fields.MediaUrl0 = photo;
+    fields.MediaContentType0 = 'image/jpeg';
+  }
+  bubble('you', body, new Date(), { media: photo ? [photo] : [] });
+  $('text-body').value = '';
+  $('text-photo').value = '';
+  $('send-text').disabled = true;
+  try {
+    const { result, error } = await post('/twilio/sms', fields);
+    if (error) {
+      showTextsError(error);
+      return;
+    }
+    $('twiml').textContent = result.twiml || t('twiml.none');
+    if (result.status >= 300) {
+      showTextsError(t('error.status', '/twilio/sms', result.status));
+      return;
+    }
+    for (const verb of result.verbs.filter((v) => v.verb === 'Message')) {
+      bubble('line', verb.text, new Date(), { media: verb.media || [] });
+    }
+  } finally {
+    $('send-text').disabled = false;
+    $('text-body').focus();
+  }
+  await poll();
+}
+
+function wireTexts() {
+  $('text-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    sendText();
+  });
+  // Enter writes a new line; Ctrl+Enter (or Cmd+Enter) sends.
+  $('text-body').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      sendText();
+    }
+  });
+  for (const id of ['from', 'to']) {
+    $(id).addEventListener('change', () => {
+      setBetween();
+      poll();
+    });
+  }
+  $('from').addEventListener('input', setBetween);
+  // Every 3 seconds while the page is visible, and at once when it shows again.
+  setInterval(() => {
+    if (!document.hidden) poll();
+  }, 3000);
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) poll();
+  });
+  setBetween();
+  poll();
+}
+
 async function main() {
   try {
     const response = await fetch('/dev/phone/texts' + location.search, { headers: { Accept: 'application/json' } });
@@ -355,6 +578,7 @@ async function main() {
   applyTexts();
   $('twiml').textContent = t('twiml.none');
   wire();
+  wireTexts();
   setState();
   show('idle-view');
   document.body.classList.remove('loading');
