@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Resources;
 using Contact.Agent.Staff;
 using Contact.Core.Desktop;
+using Contact.Core.Infrastructure;
 using Contact.Core.Routing;
 using Contact.Core.Staff;
 using Microsoft.AspNetCore.Builder;
@@ -69,21 +69,8 @@ public static class DesktopEndpoints
         return Results.Stream(stream, type.StartsWith("text/", StringComparison.Ordinal) || type.EndsWith("javascript", StringComparison.Ordinal) ? type + "; charset=utf-8" : type);
     }
 
-    private static readonly Dictionary<string, IReadOnlyDictionary<string, string>> TextCache = [];
+    private static readonly ResourceTexts PageTexts = new("Contact.Agent.Desktop.DesktopText", typeof(DesktopText).Assembly);
 
-    /// <summary>Every desktop string in one language ("" is English), as the pages load them.</summary>
-    public static IReadOnlyDictionary<string, string> Texts(string culture)
-    {
-        lock (TextCache)
-        {
-            if (!TextCache.TryGetValue(culture, out var texts))
-            {
-                var manager = new ResourceManager("Contact.Agent.Desktop.DesktopText", typeof(DesktopText).Assembly);
-                var set = manager.GetResourceSet(CultureInfo.GetCultureInfo(culture), createIfNotExists: true, tryParents: true)!;
-                texts = set.Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string)e.Value!);
-                TextCache[culture] = texts;
-            }
-            return texts;
-        }
-    }
+    /// <summary>Every desktop string in one language ("fr", else English), as the pages load them.</summary>
+    public static IReadOnlyDictionary<string, string> Texts(string culture) => PageTexts.In(culture);
 }

@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Resources;
 using System.Security.Cryptography;
-using System.Text;
-using System.Xml;
-using System.Xml.Linq;
 using System.Text.Json.Serialization;
+using System.Text;
+using System.Xml.Linq;
+using System.Xml;
+using Contact.Core.Infrastructure;
 using Contact.Core.Residents;
 using Contact.Ivr.Twilio;
 using Dapper;
@@ -226,21 +226,8 @@ public static class DevPhoneEndpoints
         return Results.Stream(stream, type.StartsWith("text/", StringComparison.Ordinal) || type.EndsWith("javascript", StringComparison.Ordinal) ? type + "; charset=utf-8" : type);
     }
 
-    private static readonly Dictionary<string, IReadOnlyDictionary<string, string>> TextCache = [];
+    private static readonly ResourceTexts PageTexts = new("Contact.Ivr.DevPhone.DevPhoneText", typeof(DevPhoneText).Assembly);
 
-    /// <summary>Every phone page string in one language ("" is English).</summary>
-    public static IReadOnlyDictionary<string, string> Texts(string culture)
-    {
-        lock (TextCache)
-        {
-            if (!TextCache.TryGetValue(culture, out var texts))
-            {
-                var manager = new ResourceManager("Contact.Ivr.DevPhone.DevPhoneText", typeof(DevPhoneText).Assembly);
-                var set = manager.GetResourceSet(CultureInfo.GetCultureInfo(culture), createIfNotExists: true, tryParents: true)!;
-                texts = set.Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string)e.Value!);
-                TextCache[culture] = texts;
-            }
-            return texts;
-        }
-    }
+    /// <summary>Every phone page string in one language ("fr", else English).</summary>
+    public static IReadOnlyDictionary<string, string> Texts(string culture) => PageTexts.In(culture);
 }
