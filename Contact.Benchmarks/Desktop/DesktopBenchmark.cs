@@ -31,27 +31,12 @@ public sealed record DesktopBenchOptions(int Agents, int Cases, int ClaimCases)
     {
         options = Default;
         error = null;
-        for (var i = 0; i < args.Count; i++)
+        if (!OptionPairs.TryRead(args, out var pairs, out error))
         {
-            var arg = args[i];
-            string name;
-            string? value;
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0)
-            {
-                name = arg[..equals];
-                value = arg[(equals + 1)..];
-            }
-            else
-            {
-                name = arg;
-                value = i + 1 < args.Count ? args[++i] : null;
-            }
-            if (value is null)
-            {
-                error = $"{name} needs a value.";
-                return false;
-            }
+            return false;
+        }
+        foreach (var (name, value) in pairs)
+        {
             var ok = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n);
             switch (name)
             {
