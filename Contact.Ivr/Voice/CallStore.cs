@@ -25,7 +25,7 @@ public sealed class CallState
 public sealed record CallRecord(string CallSid, string? Line, string? Language, string? FromNumber, string? ToNumber, CallState State, long? CaseId);
 
 /// <summary>Reads and writes calls, and remembers webhook replies by idempotency token.</summary>
-public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock, Contact.Core.Notifications.IOutboxDispatcher? outbox = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
@@ -102,9 +102,10 @@ public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock)
             """, new { token, callSid, reply, now = clock.GetUtcNow() }, cancellationToken: ct)) ?? reply;
     }
 
-    /// <summary>Records that the caller agreed to texts about their case.</summary>
+    /// <summary>Records that the caller agreed to texts about their case, and texts them its number.</summary>
     public async Task ConsentToTextsAsync(long caseId, CancellationToken ct)
     {
+        long? message = null;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var changed = await connection.ExecuteAsync(new CommandDefinition(
@@ -115,7 +116,16 @@ public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock)
             await connection.ExecuteAsync(new CommandDefinition("""
                 insert into case_events (case_id, at, kind, actor, is_public, data) values (@caseId, @now, 'consent_given', 'resident', false, '{"channel":"phone"}')
                 """, new { caseId, now = clock.GetUtcNow() }, tx, cancellationToken: ct));
+            var category = await connection.ExecuteScalarAsync<string>(new CommandDefinition("""
+                select case when c.language = 'fr' then k.name_fr else k.name_en end from cases c join categories k on k.id = c.category_id where c.id = @caseId
+                """, new { caseId }, tx, cancellationToken: ct));
+            // The confirmation the caller was offered: the request's number, by text.
+            message = await Contact.Core.Notifications.Outbox.QueueAsync(connection, tx, caseId, "created", clock.GetUtcNow(), [category ?? ""], ct);
         }
         await tx.CommitAsync(ct);
+        if (message is long id)
+        {
+            outbox?.Dispatch(id);
+        }
     }
 }

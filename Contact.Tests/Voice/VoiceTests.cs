@@ -135,6 +135,8 @@ public sealed class VoiceTests
               and c.notify_consent and c.queue = '311-en'
             """), Is.EqualTo(1));
         Assert.That(await _app.ScalarAsync($"select count(*) from case_media m join cases c on c.id = m.case_id where c.idempotency_key = 'call:{call.CallSid}' and m.kind = 'recording'"), Is.EqualTo(1));
+        // Pressing 1 for texts sends the request number by text.
+        Assert.That(await _app.ScalarAsync($"select count(*) from outbox o join cases c on c.id = o.case_id where c.idempotency_key = 'call:{call.CallSid}' and o.kind = 'created' and o.body like '%' || c.number || '%'"), Is.EqualTo(1));
         Assert.That(await _app.ScalarAsync($"select count(*) from calls where call_sid = '{call.CallSid}' and case_id is not null"), Is.EqualTo(1));
     }
 
