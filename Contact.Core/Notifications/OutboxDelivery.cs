@@ -49,9 +49,9 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, ISmsSender sende
         {
             row = await connection.QuerySingleOrDefaultAsync<Claimed>(new CommandDefinition("""
                 update outbox o set status = 'sending', attempts = o.attempts + 1, updated_at = @now
-                from cases c
-                where o.id = @outboxId and o.status = 'pending' and o.next_attempt_at <= @now and c.id = o.case_id
-                returning o.id, o.to_address, o.body, o.attempts, c.line,
+                where o.id = @outboxId and o.status = 'pending' and o.next_attempt_at <= @now
+                returning o.id, o.to_address, o.body, o.attempts,
+                          coalesce((select c.line from cases c where c.id = o.case_id), '311') as line,
                           exists (select 1 from sms_opt_outs s where s.phone = o.to_address) as opted_out
                 """, new { outboxId, now }, cancellationToken: cancellationToken));
         }

@@ -38,12 +38,12 @@ public sealed class TwilioSmsSender(ITwilioRestClient client, IOptions<TwilioOpt
     }
 }
 
-/// <summary>Development without a Twilio account: the pipeline runs whole and ends here, in the log.</summary>
+/// <summary>Development without a Twilio account (or Notifications:Sms = log): the pipeline runs whole and ends here, in the log.</summary>
 public sealed class LoggingSmsSender(ILogger<LoggingSmsSender> logger) : ISmsSender
 {
     public Task<SmsSendResult> SendAsync(string to, string body, string line, CancellationToken cancellationToken)
     {
-        logger.LogWarning("Development text to {To} from the {Line} line: {Body}", to, line, body);
+        logger.LogInformation("Text (not sent: logged) to {To} from the {Line} line: {Body}", to, line, body);
         return Task.FromResult(new SmsSendResult("sent", "SMdev" + Guid.NewGuid().ToString("N")));
     }
 }
