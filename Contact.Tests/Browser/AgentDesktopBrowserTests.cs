@@ -82,6 +82,46 @@ public sealed class AgentDesktopBrowserTests : BrowserFixture
     }
 
     [Test]
+    public async Task After_a_dropped_connection_the_desktop_reconnects_by_itself_and_is_up_to_date()
+    {
+        var agent = await NewPageAsync();
+        var sockets = new List<IWebSocketRoute>();
+        // Every hub socket goes through the test, which can cut it as a network would.
+        await agent.RouteWebSocketAsync(new System.Text.RegularExpressions.Regex("/hubs/agent"), ws =>
+        {
+            ws.ConnectToServer();
+            lock (sockets)
+            {
+                sockets.Add(ws);
+            }
+        });
+        await SignInAsync(agent, "agent");
+        await Expect(agent.GetByRole(AriaRole.Button, new() { Name = "Claim next case", Exact = true }));
+        await Assertions.Expect(agent.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
+
+        IWebSocketRoute first;
+        lock (sockets)
+        {
+            first = sockets.Single();
+        }
+        await first.CloseAsync(new() { Code = 1006, Reason = "network lost" });
+        await Assertions.Expect(agent.Locator("#connection")).Not.ToHaveAttributeAsync("data-state", "connected");
+
+        // A case filed around the outage is in the queue once the desktop is back (pushed, or in the fresh snapshot).
+        var response = await App.CreateClient().PostAsync("/api/cases", System.Net.Http.Json.JsonContent.Create(new
+        {
+            category = "graffiti", language = "en", address = "55 Sparks St", answers = new { surfaces = new[] { "wall" } },
+        }));
+        var number = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(response.Content)).GetProperty("number").GetString();
+        await Assertions.Expect(agent.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 20_000 });
+        await Expect(agent.Locator($"#queue-{number}"));
+        lock (sockets)
+        {
+            Assert.That(sockets, Has.Count.GreaterThanOrEqualTo(2), "a new socket was opened");
+        }
+    }
+
+    [Test]
     public async Task The_desktop_speaks_french_to_a_french_agent()
     {
         var page = await NewPageAsync("fr-CA");
