@@ -29,6 +29,7 @@ public sealed record PublicCaseView(
     string Status,
     string StatusText,
     DateTimeOffset UpdatedAt,
+    DateTimeOffset? ExpectedBy = null,
     string? Category = null,
     string? CategoryName = null,
     DateTimeOffset? CreatedAt = null,
@@ -115,7 +116,7 @@ internal static class CaseApi
         }
         // A new case is exactly what was just stored: answer from it rather than read it back.
         var created = result.Case;
-        var view = new PublicCaseView(created.Number, category!.Line, created.Status, text.Status(created.Status), created.CreatedAt);
+        var view = new PublicCaseView(created.Number, category!.Line, created.Status, text.Status(created.Status), created.CreatedAt, created.ResolutionDue);
         if (category.Line == "311")
         {
             view = view with
@@ -155,7 +156,8 @@ internal static class CaseApi
         {
             return null;
         }
-        var status = new PublicCaseView(c.Number, c.Line, c.Status, text.Status(c.Status), c.UpdatedAt);
+        var open = c.Status is not ("resolved" or "closed");
+        var status = new PublicCaseView(c.Number, c.Line, c.Status, text.Status(c.Status), c.UpdatedAt, open ? c.ResolutionDueAt : null);
         if (c.Line == "211")
         {
             return status;

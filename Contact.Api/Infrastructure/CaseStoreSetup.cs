@@ -25,6 +25,8 @@ internal static class CaseStoreSetup
         builder.Services.AddSingleton<ChangeFeed>();
         builder.Services.AddHostedService<ChangeFeedSender>();
         builder.Services.AddSingleton<CatalogStore>();
+        builder.Services.AddSingleton<Contact.Core.Sla.SlaStore>();
+        builder.Services.AddSingleton<Contact.Core.Sla.DemoSla>();
         builder.Services.AddSingleton<CatalogImporter>();
         builder.Services.AddSingleton<DemoCatalog>();
         builder.Services.AddSingleton<CaseCommands>();
@@ -42,6 +44,11 @@ internal static class CaseStoreSetup
             {
                 app.Logger.LogInformation("Loaded the demo catalog");
                 app.Services.GetRequiredService<CatalogStore>().Invalidate();
+            }
+            if (await app.Services.GetRequiredService<Contact.Core.Sla.DemoSla>().EnsureAsync(app.Lifetime.ApplicationStopping) > 0)
+            {
+                app.Logger.LogInformation("Added the demo service standards");
+                app.Services.GetRequiredService<Contact.Core.Sla.SlaStore>().Invalidate();
             }
             // Demo accounts exist only in Development, never on a real centre's system.
             if (app.Environment.IsDevelopment())

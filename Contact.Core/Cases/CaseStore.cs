@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Contact.Core.Infrastructure;
 using Contact.Core.Notifications;
+using Contact.Core.Sla;
 using Dapper;
 using Npgsql;
 
@@ -35,19 +36,21 @@ public static class CaseStatus
 /// <param name="CreatedAt">When it was made.</param>
 /// <param name="AlreadyExisted">True when the idempotency key had made it before.</param>
 /// <param name="OutboxId">The "received" text written with it, if the resident is told by text.</param>
-public sealed record CreatedCase(long Id, string Number, string Status, DateTimeOffset CreatedAt, bool AlreadyExisted, long? OutboxId = null);
+/// <param name="ResolutionDue">When resolution is due under its service standard, if it has one.</param>
+public sealed record CreatedCase(long Id, string Number, string Status, DateTimeOffset CreatedAt, bool AlreadyExisted, long? OutboxId = null, DateTimeOffset? ResolutionDue = null);
 
 /// <summary>A case as stored.</summary>
 public sealed record CaseRecord(
     long Id, string Number, string Line, string Channel, string CategoryCode, bool IsPublic, string Description, string Answers,
     string? Address, double? Latitude, double? Longitude, string? ResidentName, string? ResidentPhone, string? ResidentEmail,
-    string Language, bool NotifyConsent, string Status, string Priority, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    string Language, bool NotifyConsent, string Status, string Priority, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset? ResolutionDueAt = null);
 
 /// <summary>One entry of a case's history.</summary>
 public sealed record CaseEvent(long Id, DateTimeOffset At, string Kind, string Actor, bool IsPublic, string Data);
 
 /// <summary>Writes cases: each change, its history and (later) its messages in one transaction.</summary>
-public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null, IOutboxDispatcher? outbox = null)
+public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null, IOutboxDispatcher? outbox = null, SlaStore? sla = null)
 {
     /// <summary>
     /// Stores a checked case with its "created" event in one statement (one round trip, one commit).
@@ -57,6 +60,8 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
     {
         var r = valid.Request;
         var now = clock.GetUtcNow();
+        var policy = sla is null ? null : await sla.FindAsync(valid.Category.Id, valid.Category.DefaultPriority, cancellationToken);
+        var due = policy is null ? null : SlaStore.Due(policy, now, TimeSpan.Zero);
         var args = new
         {
             valid.Category.Line,
@@ -81,6 +86,9 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
             MediaUrls = (r.Media ?? []).Select(m => m.Url).ToArray(),
             MediaTypes = (r.Media ?? []).Select(m => m.ContentType).ToArray(),
             Notify = Outbox.TextsResident(r.NotifyConsent, valid.PhoneE164, r.Channel),
+            SlaPolicyId = due?.PolicyId,
+            FirstResponseDue = due?.FirstResponseDue,
+            ResolutionDue = due?.ResolutionDue,
             // The number is the database's to make: the text carries a placeholder the insert fills.
             Received = Outbox.Render("created", r.Language ?? "en", "{number}", valid.Category.Name.In(r.Language ?? "en")),
         };
@@ -89,11 +97,12 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
             with c as (
                 insert into cases (line, channel, category_id, description, answers, address, latitude, longitude,
                                    resident_name, resident_phone, resident_email, language, notify_consent, priority,
-                                   idempotency_key, created_at, updated_at)
+                                   idempotency_key, created_at, updated_at, sla_policy_id, first_response_due_at, resolution_due_at)
                 values (@Line, @Channel, @CategoryId, @Description, @Answers::jsonb, @Address, @Latitude, @Longitude,
-                        @Name, @Phone, @Email, @Language, @NotifyConsent, @Priority, @IdempotencyKey, @Now, @Now)
+                        @Name, @Phone, @Email, @Language, @NotifyConsent, @Priority, @IdempotencyKey, @Now, @Now,
+                        @SlaPolicyId, @FirstResponseDue, @ResolutionDue)
                 on conflict (idempotency_key) do nothing
-                returning id, number, status, created_at
+                returning id, number, status, created_at, resolution_due_at
             ), e as (
                 insert into case_events (case_id, at, kind, actor, is_public, data)
                 select id, created_at, 'created', @Actor, true,
@@ -109,7 +118,7 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
                 from c where @Notify
                 returning id
             )
-            select id, number, status, created_at, false as already_existed, (select id from o) as outbox_id from c
+            select id, number, status, created_at, false as already_existed, (select id from o) as outbox_id, resolution_due_at as resolution_due from c
             """, args, cancellationToken: cancellationToken));
         if (created is not null)
         {
@@ -122,7 +131,7 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
         }
         // The key was used before: answer the case it made.
         return await connection.QuerySingleAsync<CreatedCase>(new CommandDefinition(
-            "select id, number, status, created_at, true as already_existed, null::bigint as outbox_id from cases where idempotency_key = @IdempotencyKey",
+            "select id, number, status, created_at, true as already_existed, null::bigint as outbox_id, resolution_due_at as resolution_due from cases where idempotency_key = @IdempotencyKey",
             args, cancellationToken: cancellationToken));
     }
 }
@@ -137,7 +146,8 @@ public sealed class CaseQueries(NpgsqlDataSource dataSource)
         return await connection.QuerySingleOrDefaultAsync<CaseRecord>(new CommandDefinition("""
             select c.id, c.number, c.line, c.channel, k.code as category_code, k.is_public, c.description, c.answers::text as answers,
                    c.address, c.latitude, c.longitude, c.resident_name, c.resident_phone, c.resident_email,
-                   c.language, c.notify_consent, c.status, c.priority, c.created_at, c.updated_at
+                   c.language, c.notify_consent, c.status, c.priority, c.created_at, c.updated_at,
+                   case when c.sla_paused_at is null then c.resolution_due_at end as resolution_due_at
             from cases c join categories k on k.id = c.category_id
             where c.number = @number
             """, new { number }, cancellationToken: cancellationToken));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Contact.Core.Cases;
 using Contact.Core.Infrastructure;
 using Contact.Core.Notifications;
+using Contact.Core.Sla;
 using Contact.Core.Staff;
 using Dapper;
 using Npgsql;
@@ -14,7 +15,7 @@ namespace Contact.Core.Desktop;
 /// state that allows it, and writes the change with its history entry in one transaction; a refused action
 /// changes nothing and says why.
 /// </summary>
-public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null, IOutboxDispatcher? outbox = null)
+public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null, IOutboxDispatcher? outbox = null, SlaStore? sla = null)
 {
     /// <summary>The longest note.</summary>
     public const int MaxNote = 4000;
@@ -120,6 +121,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
                 for update skip locked
             ), claimed as (
                 update cases c set assigned_to = @Id, claimed_at = @now, updated_at = @now,
+                       first_response_at = coalesce(c.first_response_at, @now),
                        status = case when c.status = 'new' then 'in_progress' else c.status end
                 from next where c.id = next.id
                 returning c.id, c.number, c.queue
@@ -157,6 +159,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
             }
             await connection.ExecuteAsync(new CommandDefinition("""
                 update cases set assigned_to = @Id, claimed_at = @now, updated_at = @now,
+                       first_response_at = coalesce(first_response_at, @now),
                        status = case when status = 'new' then 'in_progress' else status end
                 where id = @CaseId
                 """, new { member.Id, now, CaseId = c.Id }, tx, cancellationToken: cancellationToken));
@@ -212,6 +215,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
             await connection.ExecuteAsync(new CommandDefinition("update cases set category_id = @Target, updated_at = @now where id = @Id",
                 new { Target = target.Id, now, c.Id }, tx, cancellationToken: cancellationToken));
             await EventAsync(connection, tx, c.Id, now, "category_changed", member.UserName, false, new { from, to = target.Code }, cancellationToken);
+            await RecomputeDueAsync(connection, tx, c.Id, now, cancellationToken);
             return 0;
         }, cancellationToken);
 
@@ -228,6 +232,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
                 "update cases n set priority = @priority, updated_at = @now from cases o where n.id = o.id and n.id = @Id returning o.priority",
                 new { priority, now, c.Id }, tx, cancellationToken: cancellationToken));
             await EventAsync(connection, tx, c.Id, now, "priority_changed", member.UserName, false, new { from, to = priority }, cancellationToken);
+            await RecomputeDueAsync(connection, tx, c.Id, now, cancellationToken);
             return 0;
         }, cancellationToken);
 
@@ -316,6 +321,10 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
             var text = Note(note, noteRequired, number);
             await connection.ExecuteAsync(new CommandDefinition("update cases set status = @status, updated_at = @now where id = @Id",
                 new { status, now, c.Id }, tx, cancellationToken: ct));
+            if (status == CaseStatus.WaitingOnResident || c.Status == CaseStatus.WaitingOnResident)
+            {
+                await RecomputeDueAsync(connection, tx, c.Id, now, ct);
+            }
             await EventAsync(connection, tx, c.Id, now, kind, member.UserName, true, new { note = text }, ct);
             if (kind is "waiting_on_resident" or "resolved")
             {
@@ -332,6 +341,49 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
             await EventAsync(connection, tx, c.Id, now, "call_answered", member.UserName, false, null, cancellationToken);
             return c.Id;
         }, cancellationToken);
+
+    private sealed record SlaState(DateTimeOffset CreatedAt, int CategoryId, string Priority, string Status, DateTimeOffset? SlaPausedAt, TimeSpan SlaPausedFor);
+
+    /// <summary>
+    /// Brings a case's due times up to date inside the action's transaction: its policy may have changed with its
+    /// category or priority; waiting on the resident pauses the clock, and leaving that state adds the business
+    /// time spent waiting to every target, so the case carries the time it had left.
+    /// </summary>
+    private async Task RecomputeDueAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long caseId, DateTimeOffset now, CancellationToken ct)
+    {
+        if (sla is null)
+        {
+            return;
+        }
+        var s = await connection.QuerySingleAsync<SlaState>(new CommandDefinition(
+            "select created_at, category_id, priority, status, sla_paused_at, sla_paused_for from cases where id = @caseId",
+            new { caseId }, tx, cancellationToken: ct));
+        var policy = await sla.FindAsync(s.CategoryId, s.Priority, ct);
+        if (policy is null)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "update cases set sla_policy_id = null, first_response_due_at = null, resolution_due_at = null where id = @caseId",
+                new { caseId }, tx, cancellationToken: ct));
+            return;
+        }
+        var pausedAt = s.SlaPausedAt;
+        var pausedFor = s.SlaPausedFor;
+        if (s.Status == CaseStatus.WaitingOnResident)
+        {
+            pausedAt ??= now;
+        }
+        else if (pausedAt is { } since)
+        {
+            pausedFor += policy.Calendar.BusinessTimeBetween(since, now);
+            pausedAt = null;
+        }
+        var due = SlaStore.Due(policy, s.CreatedAt, pausedFor);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            update cases set sla_policy_id = @PolicyId, first_response_due_at = @FirstResponseDue, resolution_due_at = @ResolutionDue,
+                   sla_paused_at = @pausedAt, sla_paused_for = @pausedFor
+            where id = @caseId
+            """, new { due.PolicyId, due.FirstResponseDue, due.ResolutionDue, pausedAt, pausedFor, caseId }, tx, cancellationToken: ct));
+    }
 
     /// <summary>Gives a case to another member of staff (supervisors and admins).</summary>
     public Task ReassignAsync(StaffMember member, string number, string userName, CancellationToken cancellationToken = default)

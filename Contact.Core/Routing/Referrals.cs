@@ -114,7 +114,9 @@ public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimePr
         await connection.ExecuteAsync(new CommandDefinition(
             "update referrals set status = @status, response_note = @text, updated_at = @now where id = @Id",
             new { status, text, now, r.Id }, tx, cancellationToken: ct));
-        await connection.ExecuteAsync(new CommandDefinition("update cases set updated_at = @now where id = @CaseId", new { now, r.CaseId }, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update cases set updated_at = @now, first_response_at = case when @status = 'accepted' then coalesce(first_response_at, @now) else first_response_at end where id = @CaseId",
+            new { now, status, r.CaseId }, tx, cancellationToken: ct));
         await CaseWork.EventAsync(connection, tx, r.CaseId, now, "referral_" + status, member.UserName, status == "completed",
             new { provider = r.Provider, note = text }, ct);
         await tx.CommitAsync(ct);

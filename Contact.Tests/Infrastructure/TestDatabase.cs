@@ -41,6 +41,7 @@ public sealed class TestDatabase
         {
             await new Migrator(template).MigrateAsync();
             await new DemoCatalog(template, new CatalogImporter(template)).EnsureAsync();
+            await new Contact.Core.Sla.DemoSla(template).EnsureAsync();
         }
         NpgsqlConnection.ClearAllPools();
     }
