@@ -17,19 +17,21 @@ internal static class JobsSetup
     public static void AddJobs(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddHangfire((sp, config) => config
+        // This host's own storage, from its own database: Hangfire's static JobStorage.Current is process-wide,
+        // and several hosts share a process in the tests.
+        services.AddSingleton<JobStorage>(sp => new PostgreSqlStorage(new DataSourceConnectionFactory(sp.GetRequiredService<CasesDatabase>()), new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            // LISTEN/NOTIFY instead of polling every 15 s: a job enqueued is picked up at once.
+            EnableLongPolling = true,
+            QueuePollInterval = TimeSpan.FromSeconds(30),
+            InvisibilityTimeout = TimeSpan.FromMinutes(5),
+        }));
+        services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(o => o.UseConnectionFactory(new DataSourceConnectionFactory(sp.GetRequiredService<CasesDatabase>())), new PostgreSqlStorageOptions
-            {
-                SchemaName = "hangfire",
-                PrepareSchemaIfNecessary = true,
-                // LISTEN/NOTIFY instead of polling every 15 s: a job enqueued is picked up at once.
-                EnableLongPolling = true,
-                QueuePollInterval = TimeSpan.FromSeconds(30),
-                InvisibilityTimeout = TimeSpan.FromMinutes(5),
-            }));
+            .UseRecommendedSerializerSettings());
         services.AddHangfireServer(options =>
         {
             options.ServerName = $"contact-{Environment.MachineName}-{Environment.ProcessId}";
@@ -37,6 +39,9 @@ internal static class JobsSetup
             options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
         services.AddSingleton<IOutboxDispatcher, HangfireOutboxDispatcher>();
+        services.AddSingleton<Contact.Core.Sla.ISlaScheduler, HangfireSlaScheduler>();
+        services.AddSingleton<Contact.Core.Sla.SlaEscalator>();
+        services.AddTransient<SlaJobs>();
         services.AddSingleton<OutboxDelivery>();
         services.AddTransient<OutboxJobs>();
         var development = builder.Environment.IsDevelopment();
@@ -70,9 +75,12 @@ internal static class JobsSetup
             Authorization = [new SupervisorsOnly()],
             DashboardTitle = "Contact jobs",
             DisplayStorageConnectionString = false,
-        });
+        }, app.Services.GetRequiredService<JobStorage>());
+        var recurring = app.Services.GetRequiredService<IRecurringJobManager>();
         // The safety net: deliveries a host never arranged (it died between commit and enqueue) or left half done.
-        RecurringJob.AddOrUpdate<OutboxJobs>("outbox-sweep", jobs => jobs.SweepAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<OutboxJobs>("outbox-sweep", jobs => jobs.SweepAsync(CancellationToken.None), Cron.Minutely());
+        // And for SLA timers a host missed (down, or its clock changed): every case whose next step is due.
+        recurring.AddOrUpdate<SlaJobs>("sla-sweep", jobs => jobs.SweepAsync(CancellationToken.None), Cron.Minutely());
     }
 
     /// <summary>The dashboard is for supervisors and admins.</summary>
@@ -170,3 +178,33 @@ public sealed class OutboxJobs(OutboxDelivery delivery, IBackgroundJobClient job
     [DisableConcurrentExecution(60)]
     public Task SweepAsync(CancellationToken cancellationToken) => DrainAsync(cancellationToken);
 }
+
+/// <summary>Sets a case's SLA timer: a Hangfire job scheduled for the instant its next step is due.</summary>
+internal sealed class HangfireSlaScheduler(IBackgroundJobClient jobs) : Contact.Core.Sla.ISlaScheduler
+{
+    public void Schedule(long caseId, DateTimeOffset at) => jobs.Schedule<SlaJobs>(j => j.CheckAsync(caseId, CancellationToken.None), at);
+}
+
+/// <summary>The SLA clocks' Hangfire jobs. They take ids, and are safe to run twice and on several hosts.</summary>
+public sealed class SlaJobs(Contact.Core.Sla.SlaEscalator escalator, IBackgroundJobClient jobs)
+{
+    /// <summary>Fires the case's due steps and sets its next timer.</summary>
+    public async Task CheckAsync(long caseId, CancellationToken cancellationToken)
+    {
+        if (await escalator.CheckAsync(caseId, cancellationToken) is { } next)
+        {
+            jobs.Schedule<SlaJobs>(j => j.CheckAsync(caseId, CancellationToken.None), next);
+        }
+    }
+
+    /// <summary>Checks every case whose next step is due and that no timer has checked.</summary>
+    [DisableConcurrentExecution(60)]
+    public async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        foreach (var id in await escalator.DueAsync(cancellationToken: cancellationToken))
+        {
+            await CheckAsync(id, cancellationToken);
+        }
+    }
+}
+

@@ -50,7 +50,8 @@ public sealed record CaseRecord(
 public sealed record CaseEvent(long Id, DateTimeOffset At, string Kind, string Actor, bool IsPublic, string Data);
 
 /// <summary>Writes cases: each change, its history and (later) its messages in one transaction.</summary>
-public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null, IOutboxDispatcher? outbox = null, SlaStore? sla = null)
+public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null, IOutboxDispatcher? outbox = null, SlaStore? sla = null,
+    ISlaScheduler? slaTimers = null)
 {
     /// <summary>
     /// Stores a checked case with its "created" event in one statement (one round trip, one commit).
@@ -62,6 +63,9 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
         var now = clock.GetUtcNow();
         var policy = sla is null ? null : await sla.FindAsync(valid.Category.Id, valid.Category.DefaultPriority, cancellationToken);
         var due = policy is null ? null : SlaStore.Due(policy, now, TimeSpan.Zero);
+        // The first step of the ladder: when the case's timer is set for.
+        DateTimeOffset? firstCheck = policy is null ? null
+            : SlaEscalator.Steps(policy, policy.SecondBreachPercent, now, TimeSpan.Zero, answered: false, open: true, paused: false).Min(s => s.At);
         var args = new
         {
             valid.Category.Line,
@@ -89,6 +93,7 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
             SlaPolicyId = due?.PolicyId,
             FirstResponseDue = due?.FirstResponseDue,
             ResolutionDue = due?.ResolutionDue,
+            FirstCheck = firstCheck,
             // The number is the database's to make: the text carries a placeholder the insert fills.
             Received = Outbox.Render("created", r.Language ?? "en", "{number}", valid.Category.Name.In(r.Language ?? "en")),
         };
@@ -97,10 +102,11 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
             with c as (
                 insert into cases (line, channel, category_id, description, answers, address, latitude, longitude,
                                    resident_name, resident_phone, resident_email, language, notify_consent, priority,
-                                   idempotency_key, created_at, updated_at, sla_policy_id, first_response_due_at, resolution_due_at)
+                                   idempotency_key, created_at, updated_at, sla_policy_id, first_response_due_at, resolution_due_at,
+                                   sla_next_check_at)
                 values (@Line, @Channel, @CategoryId, @Description, @Answers::jsonb, @Address, @Latitude, @Longitude,
                         @Name, @Phone, @Email, @Language, @NotifyConsent, @Priority, @IdempotencyKey, @Now, @Now,
-                        @SlaPolicyId, @FirstResponseDue, @ResolutionDue)
+                        @SlaPolicyId, @FirstResponseDue, @ResolutionDue, @FirstCheck)
                 on conflict (idempotency_key) do nothing
                 returning id, number, status, created_at, resolution_due_at
             ), e as (
@@ -123,6 +129,10 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
         if (created is not null)
         {
             changes?.CaseChanged(created.Id);
+            if (firstCheck is { } at)
+            {
+                slaTimers?.Schedule(created.Id, at);
+            }
             if (created.OutboxId is long message)
             {
                 outbox?.Dispatch(message);

@@ -15,7 +15,8 @@ namespace Contact.Core.Desktop;
 /// state that allows it, and writes the change with its history entry in one transaction; a refused action
 /// changes nothing and says why.
 /// </summary>
-public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null, IOutboxDispatcher? outbox = null, SlaStore? sla = null)
+public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null, IOutboxDispatcher? outbox = null, SlaStore? sla = null,
+    SlaEscalator? escalator = null, ISlaScheduler? slaTimers = null)
 {
     /// <summary>The longest note.</summary>
     public const int MaxNote = 4000;
@@ -24,6 +25,9 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
     {
         /// <summary>Texts written in the action's transaction, handed to delivery once it commits.</summary>
         public List<long> Messages { get; } = [];
+
+        /// <summary>When the case's SLA timer is to be set for, once the action commits.</summary>
+        public DateTimeOffset? SlaCheckAt { get; set; }
 
         /// <summary>Writes a text to the resident, if they agreed to be told, in the action's transaction.</summary>
         public async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string kind, DateTimeOffset now, IReadOnlyList<string> args, CancellationToken ct)
@@ -61,6 +65,10 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
         foreach (var message in c.Messages)
         {
             outbox?.Dispatch(message);
+        }
+        if (c.SlaCheckAt is { } at)
+        {
+            slaTimers?.Schedule(c.Id, at);
         }
         return result;
     }
@@ -215,7 +223,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
             await connection.ExecuteAsync(new CommandDefinition("update cases set category_id = @Target, updated_at = @now where id = @Id",
                 new { Target = target.Id, now, c.Id }, tx, cancellationToken: cancellationToken));
             await EventAsync(connection, tx, c.Id, now, "category_changed", member.UserName, false, new { from, to = target.Code }, cancellationToken);
-            await RecomputeDueAsync(connection, tx, c.Id, now, cancellationToken);
+            await RecomputeDueAsync(connection, tx, c, now, cancellationToken);
             return 0;
         }, cancellationToken);
 
@@ -232,7 +240,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
                 "update cases n set priority = @priority, updated_at = @now from cases o where n.id = o.id and n.id = @Id returning o.priority",
                 new { priority, now, c.Id }, tx, cancellationToken: cancellationToken));
             await EventAsync(connection, tx, c.Id, now, "priority_changed", member.UserName, false, new { from, to = priority }, cancellationToken);
-            await RecomputeDueAsync(connection, tx, c.Id, now, cancellationToken);
+            await RecomputeDueAsync(connection, tx, c, now, cancellationToken);
             return 0;
         }, cancellationToken);
 
@@ -323,7 +331,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
                 new { status, now, c.Id }, tx, cancellationToken: ct));
             if (status == CaseStatus.WaitingOnResident || c.Status == CaseStatus.WaitingOnResident)
             {
-                await RecomputeDueAsync(connection, tx, c.Id, now, ct);
+                await RecomputeDueAsync(connection, tx, c, now, ct);
             }
             await EventAsync(connection, tx, c.Id, now, kind, member.UserName, true, new { note = text }, ct);
             if (kind is "waiting_on_resident" or "resolved")
@@ -349,8 +357,9 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
     /// category or priority; waiting on the resident pauses the clock, and leaving that state adds the business
     /// time spent waiting to every target, so the case carries the time it had left.
     /// </summary>
-    private async Task RecomputeDueAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long caseId, DateTimeOffset now, CancellationToken ct)
+    private async Task RecomputeDueAsync(NpgsqlConnection connection, NpgsqlTransaction tx, LockedCase c, DateTimeOffset now, CancellationToken ct)
     {
+        var caseId = c.Id;
         if (sla is null)
         {
             return;
@@ -383,6 +392,10 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
                    sla_paused_at = @pausedAt, sla_paused_for = @pausedFor
             where id = @caseId
             """, new { due.PolicyId, due.FirstResponseDue, due.ResolutionDue, pausedAt, pausedFor, caseId }, tx, cancellationToken: ct));
+        if (escalator is not null)
+        {
+            c.SlaCheckAt = await escalator.NextAsync(connection, tx, caseId, ct);
+        }
     }
 
     /// <summary>Gives a case to another member of staff (supervisors and admins).</summary>

@@ -22,14 +22,17 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
 
     internal sealed record QueueRow(
         long Id, string Number, string Line, string Language, string Queue, string CategoryCode, string NameEn, string NameFr,
-        string Priority, string Status, string Channel, DateTimeOffset CreatedAt, string? AssignedTo, string? Address)
+        string Priority, string Status, string Channel, DateTimeOffset CreatedAt, string? AssignedTo, string? Address,
+        DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, bool Paused)
     {
-        public QueueItem ToItem() => new(Number, Line, Language, Queue, CategoryCode, new(NameEn, NameFr), Priority, Status, Channel, CreatedAt, AssignedTo, Address);
+        public QueueItem ToItem() => new(Number, Line, Language, Queue, CategoryCode, new(NameEn, NameFr), Priority, Status, Channel, CreatedAt,
+            AssignedTo, Address, FirstResponseDueAt, ResolutionDueAt, Paused);
     }
 
     internal const string QueueColumns = """
         c.id, c.number, c.line, c.language, c.queue, k.code as category_code, k.name_en, k.name_fr,
-        c.priority, c.status, c.channel, c.created_at, u.user_name as assigned_to, c.address
+        c.priority, c.status, c.channel, c.created_at, u.user_name as assigned_to, c.address,
+        c.first_response_due_at, c.resolution_due_at, c.sla_paused_at is not null as paused
         """;
 
     /// <summary>
@@ -101,7 +104,8 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
         long Id, string Number, string Line, string Language, string Queue, string Channel, int CategoryId, string CategoryCode,
         string NameEn, string NameFr, string Priority, string Status, string Description, string Answers, string? Address,
         double? Latitude, double? Longitude, string? ResidentName, string? ResidentPhone, string? ResidentEmail, bool NotifyConsent,
-        int? AssignedId, string? AssignedTo, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool CallerWaiting);
+        int? AssignedId, string? AssignedTo, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool CallerWaiting,
+        DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, bool Paused, DateTimeOffset? FirstResponseAt);
 
     private sealed record ProviderRow(int Id, string Code, string Level, string NameEn, string NameFr, bool HasAreas, bool? Covers);
 
@@ -118,7 +122,8 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
                    c.resident_name, c.resident_phone, c.resident_email, c.notify_consent, c.assigned_to as assigned_id,
                    u.user_name as assigned_to, c.created_at, c.updated_at,
                    exists (select 1 from calls l where l.case_id = c.id and l.connect_twiml is null
-                           and l.status not in ('completed', 'busy', 'failed', 'no-answer', 'canceled', 'connected')) as caller_waiting
+                           and l.status not in ('completed', 'busy', 'failed', 'no-answer', 'canceled', 'connected')) as caller_waiting,
+                   c.first_response_due_at, c.resolution_due_at, c.sla_paused_at is not null as paused, c.first_response_at
             from cases c join categories k on k.id = c.category_id left join staff_users u on u.id = c.assigned_to
             where c.number = @number
             """, new { number }, cancellationToken: cancellationToken));
@@ -177,7 +182,8 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             isProvider ? [] : duplicates,
             isProvider ? [] : suggestions,
             [.. referrals.Where(r => !isProvider || r.ProviderId == member.ProviderId).Select(r => r.View)],
-            !isProvider && c.CallerWaiting && c.Channel == "phone");
+            !isProvider && c.CallerWaiting && c.Channel == "phone",
+            c.FirstResponseDueAt, c.ResolutionDueAt, c.Paused, c.FirstResponseAt);
     }
 
     private sealed record QuestionRow(string Code, string PromptEn, string PromptFr, string Choices);
@@ -262,7 +268,20 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
         return (queues, providers);
     }
 
-    /// <summary>Queues, staff and today's volumes, for supervisors.</summary>
+    private sealed record AtRiskRow(
+        string Number, string Queue, string NameEn, string NameFr, string? AssignedTo, DateTimeOffset ResolutionDueAt, bool Overdue, double MinutesOver);
+
+    private sealed record ComplianceDbRow(string Kind, string Key, string NameEn, string NameFr, int Resolved, int OnTime);
+
+    /// <summary>The share of a resolution target left below which an open case is at risk.</summary>
+    public const double AtRiskShare = 0.2;
+
+    /// <summary>
+    /// Queues, staff, today's volumes, the open cases at risk of missing their resolution due time (at most 100, most
+    /// overdue first; paused cases left out) and today's compliance by queue, category and provider, for supervisors.
+    /// "Today" is in <paramref name="zone"/>; a case resolved today is on time when its last resolution today came by
+    /// its resolution due time.
+    /// </summary>
     public async Task<SupervisorView> SupervisorAsync(TimeZoneInfo zone, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow();
@@ -280,12 +299,51 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             from staff_users u where u.active and u.role <> 'provider' order by u.role, u.user_name;
 
             select channel, count(*)::int as count from cases where created_at >= @startOfDay group by channel order by channel;
-            """, new { now, startOfDay }, cancellationToken: cancellationToken));
+
+            select c.number, c.queue, k.name_en, k.name_fr, u.user_name as assigned_to, c.resolution_due_at,
+                   c.resolution_due_at <= @now as overdue,
+                   (extract(epoch from (@now - c.resolution_due_at)) / 60)::float8 as minutes_over
+            from cases c join categories k on k.id = c.category_id left join staff_users u on u.id = c.assigned_to
+            where c.status not in ('resolved', 'closed') and c.resolution_due_at is not null and c.sla_paused_at is null
+              and c.resolution_due_at - @now < (c.resolution_due_at - c.created_at) * @AtRiskShare
+            order by c.resolution_due_at, c.id
+            limit 100;
+
+            with resolved as (
+                select e.case_id, max(e.at) as at from case_events e
+                where e.kind = 'resolved' and e.at >= @startOfDay
+                group by e.case_id
+            ), done as (
+                select c.id, c.queue, c.category_id, r.at <= c.resolution_due_at as on_time
+                from resolved r join cases c on c.id = r.case_id
+                where c.resolution_due_at is not null and c.status in ('resolved', 'closed')
+            )
+            select kind, key, name_en, name_fr, resolved, on_time from (
+                select 1 as kind_rank, q.sort as sort, 'queue' as kind, q.code as key, q.name_en, q.name_fr,
+                       count(*)::int as resolved, (count(*) filter (where d.on_time))::int as on_time
+                from done d join queues q on q.code = d.queue
+                group by q.code, q.name_en, q.name_fr, q.sort
+                union all
+                select 2, 0, 'category', k.code, k.name_en, k.name_fr, count(*)::int, (count(*) filter (where d.on_time))::int
+                from done d join categories k on k.id = d.category_id
+                group by k.code, k.name_en, k.name_fr
+                union all
+                select 3, 0, 'provider', p.code, p.name_en, p.name_fr, count(*)::int, (count(*) filter (where d.on_time))::int
+                from done d join (select distinct case_id, provider_id from referrals) f on f.case_id = d.id
+                join providers p on p.id = f.provider_id
+                group by p.code, p.name_en, p.name_fr
+            ) rows
+            order by kind_rank, sort, key;
+            """, new { now, startOfDay, AtRiskShare }, cancellationToken: cancellationToken));
         var queues = (await grid.ReadAsync<(string Code, string NameEn, string NameFr, int Waiting, double LongestWaitSeconds)>())
             .Select(q => new QueueLoad(q.Code, new(q.NameEn, q.NameFr), q.Waiting, q.LongestWaitSeconds)).ToList();
         var agents = (await grid.ReadAsync<(string UserName, string DisplayName, string Role, string State, string[] CurrentCases)>())
             .Select(a => new AgentStatus(a.UserName, a.DisplayName, a.Role, a.State, a.CurrentCases)).ToList();
         var volumes = (await grid.ReadAsync<(string Channel, int Count)>()).Select(v => new ChannelVolume(v.Channel, v.Count)).ToList();
-        return new SupervisorView(queues, agents, volumes);
+        var atRisk = (await grid.ReadAsync<AtRiskRow>())
+            .Select(a => new SlaCaseView(a.Number, a.Queue, new(a.NameEn, a.NameFr), a.AssignedTo, a.ResolutionDueAt, a.Overdue, a.MinutesOver)).ToList();
+        var compliance = (await grid.ReadAsync<ComplianceDbRow>())
+            .Select(r => new ComplianceRow(r.Kind, r.Key, new(r.NameEn, r.NameFr), r.Resolved, r.OnTime)).ToList();
+        return new SupervisorView(queues, agents, volumes, atRisk, compliance);
     }
 }

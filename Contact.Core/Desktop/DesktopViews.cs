@@ -2,10 +2,14 @@ using Contact.Core.Catalog;
 
 namespace Contact.Core.Desktop;
 
-/// <summary>A case as a row of the live queue.</summary>
+/// <summary>
+/// A case as a row of the live queue, with its service-standard clock: the due times (null when no policy applies)
+/// and whether the clock is paused while the case waits on the resident.
+/// </summary>
 public sealed record QueueItem(
     string Number, string Line, string Language, string Queue, string Category, LocalText CategoryName,
-    string Priority, string Status, string Channel, DateTimeOffset CreatedAt, string? AssignedTo, string? Address);
+    string Priority, string Status, string Channel, DateTimeOffset CreatedAt, string? AssignedTo, string? Address,
+    DateTimeOffset? FirstResponseDueAt = null, DateTimeOffset? ResolutionDueAt = null, bool Paused = false);
 
 /// <summary>An answer to a category question.</summary>
 public sealed record AnswerView(LocalText Question, string Value);
@@ -28,13 +32,17 @@ public sealed record ReferralView(
     string ReferredBy, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Category, LocalText CategoryName,
     string? Address, string Description, string Priority);
 
-/// <summary>Everything staff see of a case.</summary>
+/// <summary>
+/// Everything staff see of a case, with its service-standard clock: the due times (null when no policy applies),
+/// whether the clock is paused while the case waits on the resident, and when it was first answered.
+/// </summary>
 public sealed record CaseDetail(
     string Number, string Line, string Language, string Queue, string Channel, string Category, LocalText CategoryName,
     string Priority, string Status, string Description, IReadOnlyList<AnswerView> Answers, string? Address, double? Latitude,
     double? Longitude, ResidentView Resident, string? AssignedTo, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     IReadOnlyList<HistoryEntry> History, IReadOnlyList<DuplicateView> Duplicates, IReadOnlyList<ProviderSuggestion> SuggestedProviders,
-    IReadOnlyList<ReferralView> Referrals, bool CallerWaiting = false);
+    IReadOnlyList<ReferralView> Referrals, bool CallerWaiting = false, DateTimeOffset? FirstResponseDueAt = null,
+    DateTimeOffset? ResolutionDueAt = null, bool Paused = false, DateTimeOffset? FirstResponseAt = null);
 
 /// <summary>A queue's load.</summary>
 public sealed record QueueLoad(string Code, LocalText Name, int Waiting, double LongestWaitSeconds);
@@ -45,8 +53,26 @@ public sealed record AgentStatus(string UserName, string DisplayName, string Rol
 /// <summary>Cases received today on one channel.</summary>
 public sealed record ChannelVolume(string Channel, int Count);
 
-/// <summary>What the supervisor page shows.</summary>
-public sealed record SupervisorView(IReadOnlyList<QueueLoad> Queues, IReadOnlyList<AgentStatus> Agents, IReadOnlyList<ChannelVolume> VolumesToday);
+/// <summary>
+/// An open case whose resolution is overdue or close to it. <see cref="MinutesOver"/> is the minutes past the due
+/// time: negative while time is left.
+/// </summary>
+public sealed record SlaCaseView(
+    string Number, string Queue, LocalText CategoryName, string? AssignedTo, DateTimeOffset ResolutionDueAt, bool Overdue, double MinutesOver);
+
+/// <summary>
+/// Cases resolved today that had a resolution due time, for one queue, category or provider (<see cref="Kind"/> is
+/// "queue", "category" or "provider"; <see cref="Key"/> its code): how many, and how many by their due time.
+/// </summary>
+public sealed record ComplianceRow(string Kind, string Key, LocalText Name, int Resolved, int OnTime);
+
+/// <summary>
+/// What the supervisor page shows: queues, staff, today's volumes, the cases at risk of missing (or past) their
+/// resolution due time, and today's compliance with the service standards.
+/// </summary>
+public sealed record SupervisorView(
+    IReadOnlyList<QueueLoad> Queues, IReadOnlyList<AgentStatus> Agents, IReadOnlyList<ChannelVolume> VolumesToday,
+    IReadOnlyList<SlaCaseView> AtRisk, IReadOnlyList<ComplianceRow> Compliance);
 
 /// <summary>A queue cases can be transferred to.</summary>
 public sealed record QueueInfo(string Code, LocalText Name);

@@ -12,7 +12,8 @@ namespace Contact.Core.Sla;
 /// <param name="FirstResponse">Business time to an agent's claim or a provider's acceptance.</param>
 /// <param name="Resolution">Business time to resolution.</param>
 /// <param name="WarningPercent">How far into a target its holder is warned.</param>
-public sealed record SlaPolicy(int Id, int CategoryId, string? Priority, BusinessCalendar Calendar, TimeSpan FirstResponse, TimeSpan Resolution, int WarningPercent);
+/// <param name="SecondBreachPercent">How far past a target (e.g. 150%) the manager is told.</param>
+public sealed record SlaPolicy(int Id, int CategoryId, string? Priority, BusinessCalendar Calendar, TimeSpan FirstResponse, TimeSpan Resolution, int WarningPercent, int SecondBreachPercent = 150);
 
 /// <summary>A case's due times.</summary>
 /// <param name="PolicyId">The policy they come from.</param>
@@ -29,7 +30,7 @@ public sealed class SlaStore(NpgsqlDataSource dataSource, TimeProvider clock)
 
     private sealed record CalendarRow(int Id, string TimeZone, string Hours);
 
-    private sealed record PolicyRow(int Id, int CategoryId, string? Priority, int CalendarId, TimeSpan FirstResponse, TimeSpan Resolution, int WarningPercent);
+    private sealed record PolicyRow(int Id, int CategoryId, string? Priority, int CalendarId, TimeSpan FirstResponse, TimeSpan Resolution, int WarningPercent, int SecondBreachPercent);
 
     /// <summary>The policy for a category and priority: the priority's own, else the category's default; null when none.</summary>
     public async Task<SlaPolicy?> FindAsync(int categoryId, string priority, CancellationToken cancellationToken = default)
@@ -39,6 +40,10 @@ public sealed class SlaStore(NpgsqlDataSource dataSource, TimeProvider clock)
             : policies.TryGetValue((categoryId, null), out var general) ? general
             : null;
     }
+
+    /// <summary>The policy with this id (the one a case's due times came from), or null.</summary>
+    public async Task<SlaPolicy?> FindByIdAsync(int? policyId, CancellationToken cancellationToken = default) =>
+        policyId is int id ? (await PoliciesAsync(cancellationToken)).Values.FirstOrDefault(p => p.Id == id) : null;
 
     /// <summary>Due times for a case created at <paramref name="createdAt"/> that has waited <paramref name="pausedFor"/> on its resident.</summary>
     public static SlaDue Due(SlaPolicy policy, DateTimeOffset createdAt, TimeSpan pausedFor) => new(
@@ -69,9 +74,9 @@ public sealed class SlaStore(NpgsqlDataSource dataSource, TimeProvider clock)
                 "select calendar_id, date from calendar_holidays", cancellationToken: ct))).ToLookup(h => h.CalendarId, h => DateOnly.FromDateTime(h.Date));
             var calendars = calendarRows.ToDictionary(r => r.Id, r => Calendar(r, holidays[r.Id]));
             var policies = (await connection.QueryAsync<PolicyRow>(new CommandDefinition("""
-                select id, category_id, priority, calendar_id, first_response, resolution, warning_percent from sla_policies
+                select id, category_id, priority, calendar_id, first_response, resolution, warning_percent, second_breach_percent from sla_policies
                 """, cancellationToken: ct)))
-                .ToDictionary(p => (p.CategoryId, p.Priority), p => new SlaPolicy(p.Id, p.CategoryId, p.Priority, calendars[p.CalendarId], p.FirstResponse, p.Resolution, p.WarningPercent));
+                .ToDictionary(p => (p.CategoryId, p.Priority), p => new SlaPolicy(p.Id, p.CategoryId, p.Priority, calendars[p.CalendarId], p.FirstResponse, p.Resolution, p.WarningPercent, p.SecondBreachPercent));
             _current = (policies, clock.GetUtcNow());
             return policies;
         }

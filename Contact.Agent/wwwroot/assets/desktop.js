@@ -2,7 +2,7 @@
 // users' referrals. Talks to /api/staff/* and the SignalR hub /hubs/agent.
 import {
   loadTexts, t, codeText, lang, localName, applyTexts, setUpLanguageLink, h, replace, formatDateTime,
-  timeElement, formatAge, api, currentStaff, apiErrorMessage, hubErrorMessage, wireSignIn, showError,
+  timeElement, formatAge, formatDuration, api, currentStaff, apiErrorMessage, hubErrorMessage, wireSignIn, showError,
   showConnection, announcer, isTyping, shortcutLetter,
 } from './common.js';
 
@@ -68,6 +68,7 @@ function wireStatic() {
   $('reconnect').addEventListener('click', () => connectNow());
   document.addEventListener('keydown', onShortcut);
   setInterval(tickAges, 5000);
+  setInterval(tickSla, 15000);
 }
 
 function showSignIn(message) {
@@ -379,15 +380,23 @@ function toQueueItem(detail) {
     createdAt: detail.createdAt,
     assignedTo: detail.assignedTo,
     address: detail.address,
+    firstResponseDueAt: detail.firstResponseDueAt,
+    resolutionDueAt: detail.resolutionDueAt,
+    paused: !!detail.paused,
+    firstResponseAt: detail.firstResponseAt,
   };
 }
 
 // ---------- queue and my cases ----------
 
-function compareQueue(a, b) {
+/** Priority, then overdue cases first, then age (the order is stable: the case number breaks ties). */
+function compareQueue(a, b, now = Date.now()) {
   const pa = PRIORITY_RANK[a.priority] ?? 2;
   const pb = PRIORITY_RANK[b.priority] ?? 2;
   if (pa !== pb) return pa - pb;
+  const oa = slaOf(a, false, now).state === 'overdue' ? 0 : 1;
+  const ob = slaOf(b, false, now).state === 'overdue' ? 0 : 1;
+  if (oa !== ob) return oa - ob;
   const ta = new Date(a.createdAt).getTime();
   const tb = new Date(b.createdAt).getTime();
   if (ta !== tb) return ta - tb;
@@ -468,6 +477,8 @@ function renderKeyed(list, rows, fallback) {
 
 function renderQueue() {
   const list = $('queue-list');
+  const now = Date.now();
+  state.queue.sort((a, b) => compareQueue(a, b, now));
   renderKeyed(list, state.queue.map(item => h('li', null,
     h('button', {
       type: 'button',
@@ -508,8 +519,95 @@ function rowContent(item, showStatus) {
       h('span', { class: 'age', dataset: { created: item.createdAt || '' } }, formatAge(item.createdAt)),
       sep(), codeText('channel', item.channel),
       sep(), t('case.line_language', item.line, codeText('language', item.language))),
+    slaRow(item, showStatus),
     item.address ? h('span', { class: 'row-address' }, item.address) : null,
   ];
+}
+
+// ---------- service-standard clocks ----------
+
+const HOUR = 3600 * 1000;
+const AT_RISK_SHARE = 0.2;
+
+/**
+ * The clock a row shows: the first response due time while the case waits for its first response (queue rows),
+ * the resolution due time once someone holds it. {kind, due, created, paused, state}; state is null without a due time.
+ */
+function slaOf(item, held, now = Date.now()) {
+  const firstResponse = !held && !item.firstResponseAt && item.firstResponseDueAt;
+  const due = firstResponse ? item.firstResponseDueAt : item.resolutionDueAt;
+  const kind = firstResponse ? 'first_response' : 'resolution';
+  if (item.paused) return { kind, due, created: item.createdAt, paused: true, state: 'paused' };
+  return { kind, due, created: item.createdAt, paused: false, state: slaState(item.createdAt, due, now) };
+}
+
+/** on_time, at_risk (under 20% of the time between creation and due left, or under an hour) or overdue; null without a due time. */
+function slaState(createdIso, dueIso, now = Date.now()) {
+  if (!dueIso) return null;
+  const due = new Date(dueIso).getTime();
+  if (Number.isNaN(due)) return null;
+  const left = due - now;
+  if (left <= 0) return 'overdue';
+  const created = new Date(createdIso).getTime();
+  const span = Number.isNaN(created) ? 0 : due - created;
+  return left < HOUR || left < span * AT_RISK_SHARE ? 'at_risk' : 'on_time';
+}
+
+/** "3 h 20 min left" or "overdue by 45 min". */
+function slaTimeText(dueIso, now = Date.now()) {
+  const left = (new Date(dueIso).getTime() - now) / 1000;
+  return left > 0 ? t('sla.left', formatDuration(left)) : t('sla.overdue_by', formatDuration(-left));
+}
+
+/**
+ * A live clock element: its words (never colour alone: "At risk" / "Overdue" labels) are filled from its data
+ * attributes now and every 15 s by tickSla.
+ */
+function slaElement(dataset, cls) {
+  const el = h('span', { class: 'sla ' + (cls || ''), dataset });
+  fillSla(el, Date.now());
+  return el;
+}
+
+function fillSla(el, now) {
+  const d = el.dataset;
+  const paused = d.paused === 'true';
+  const state = paused ? 'paused' : slaState(d.created, d.due, now);
+  el.classList.remove('sla-on_time', 'sla-at_risk', 'sla-overdue', 'sla-paused');
+  if (state) el.classList.add('sla-' + state);
+  const parts = [];
+  if (d.kind) parts.push(h('span', { class: 'sla-kind' }, t('sla.' + d.kind + '_label')), ' ');
+  if (paused) {
+    parts.push(h('span', { class: 'sla-label' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '⏸'), t('sla.paused')));
+  } else {
+    if (state === 'at_risk' || state === 'overdue') {
+      parts.push(h('span', { class: 'sla-label' },
+        h('span', { class: 'icon', 'aria-hidden': 'true' }, state === 'overdue' ? '⏰' : '⚠'),
+        t('sla.' + state)), ' ');
+    }
+    parts.push(h('span', { class: 'sla-time' }, slaTimeText(d.due, now)));
+  }
+  replace(el, parts);
+}
+
+/** The clock line of a queue or my-cases row; nothing when no service standard applies. */
+function slaRow(item, held) {
+  const sla = slaOf(item, held);
+  if (!sla.paused && !sla.state) return null;
+  return slaElement({ kind: sla.kind, due: sla.due || '', created: item.createdAt || '', paused: String(sla.paused) }, 'row-sla');
+}
+
+let lastOverdue = '';
+
+function tickSla() {
+  const now = Date.now();
+  for (const el of document.querySelectorAll('.sla[data-due]')) fillSla(el, now);
+  // A case that has just become overdue moves up within its priority.
+  const overdue = state.queue.filter(item => slaOf(item, false, now).state === 'overdue').map(item => item.number).join('|');
+  if (overdue !== lastOverdue) {
+    lastOverdue = overdue;
+    renderQueue();
+  }
 }
 
 function priorityBadge(priority) {
@@ -853,6 +951,7 @@ function renderCaseInfo(p, detail) {
         dlRow('case.created', timeElement(detail.createdAt)),
         dlRow('case.age', h('span', { class: 'age', dataset: { created: detail.createdAt || '' } }, formatAge(detail.createdAt))),
         dlRow('case.updated', timeElement(detail.updatedAt)),
+        slaRows(detail),
         dlRow('case.address', detail.address),
         dlRow('case.coordinates', coordinates)),
       h('h4', null, t('case.description')),
@@ -893,6 +992,32 @@ function renderCaseInfo(p, detail) {
               entry.isPublic ? t('history.public') : t('history.internal'))),
           h('p', { class: 'entry-text' }, entry.text || codeText('kind', entry.kind)))))
         : h('p', { class: 'empty' }, t('history.empty'))));
+}
+
+/** The case pane's due times with their clocks, and the first response when there was one. */
+function slaRows(detail) {
+  const open = !CLOSED.has(detail.status);
+  const dataset = due => ({ due: due || '', created: detail.createdAt || '', paused: String(!!detail.paused) });
+  const dueValue = (due, live) => (due
+    ? [timeElement(due), live ? [' ', slaElement(dataset(due), 'block')] : null]
+    : t('sla.none'));
+  let firstResponse;
+  if (detail.firstResponseAt && detail.firstResponseDueAt) {
+    const late = new Date(detail.firstResponseAt).getTime() - new Date(detail.firstResponseDueAt).getTime();
+    firstResponse = [timeElement(detail.firstResponseDueAt), ' ',
+      h('span', { class: 'sla block ' + (late > 0 ? 'sla-overdue' : 'sla-on_time') },
+        late > 0
+          ? [h('span', { class: 'sla-label' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '⏰'), t('sla.overdue')), ' ',
+            t('sla.responded_late', formatDuration(late / 1000))]
+          : t('sla.responded_on_time'))];
+  } else {
+    firstResponse = dueValue(detail.firstResponseDueAt, open);
+  }
+  return [
+    dlRow('case.first_response_due', firstResponse),
+    dlRow('case.resolution_due', dueValue(detail.resolutionDueAt, open)),
+    detail.firstResponseAt ? dlRow('case.first_response_at', timeElement(detail.firstResponseAt)) : null,
+  ];
 }
 
 function dlRow2(label, value) {

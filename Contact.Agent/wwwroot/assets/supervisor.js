@@ -1,7 +1,7 @@
 // The supervisor page (GET /supervisor): queues, agents and today's volumes, live; reassigning a case.
 import {
   loadTexts, t, codeText, localName, applyTexts, setUpLanguageLink, h, replace, formatDateTime,
-  formatDuration, formatNumber, api, currentStaff, apiErrorMessage, hubErrorMessage, wireSignIn, showError,
+  formatDuration, formatNumber, locale, timeElement, api, currentStaff, apiErrorMessage, hubErrorMessage, wireSignIn, showError,
   showConnection, announcer,
 } from './common.js';
 
@@ -34,6 +34,7 @@ async function boot() {
   $('signout').addEventListener('click', signOutNow);
   $('reconnect').addEventListener('click', () => connectNow());
   $('reassign-form').addEventListener('submit', event => { event.preventDefault(); reassign(); });
+  addSlaPanels();
   setInterval(tickWaits, 5000);
   document.body.classList.remove('loading');
 
@@ -264,6 +265,8 @@ function render(view) {
       h('th', { scope: 'row' }, codeText('channel', v.channel)),
       h('td', { class: 'num' }, formatNumber(v.count))))
     : h('tr', null, h('td', { colspan: '2', class: 'empty' }, t('supervisor.no_volumes'))));
+  renderSla(view);
+
   const total = volumes.reduce((sum, v) => sum + (v.count || 0), 0);
   replace($('volumes-foot'), h('tr', null,
     h('th', { scope: 'row' }, t('supervisor.total')),
@@ -280,6 +283,108 @@ function render(view) {
   if (chosen && choices.some(a => a.userName === chosen)) select.value = chosen;
 }
 
+// ---------- service standards ----------
+
+const COMPLIANCE_KINDS = ['queue', 'category', 'provider'];
+
+/** Adds the "At risk and overdue" and "Compliance today" panels to the page (before Reassign). */
+function addSlaPanels() {
+  const grid = document.querySelector('.supervisor-grid');
+  const before = $('reassign-form').closest('section');
+  const col = (key, cls) => h('th', { scope: 'col', class: cls || null }, t(key));
+  const atRisk = h('section', { class: 'panel wide-panel', 'aria-labelledby': 'at-risk-heading' },
+    h('h2', { id: 'at-risk-heading' }, t('supervisor.at_risk_heading')),
+    h('p', { class: 'hint', id: 'at-risk-hint' }, t('supervisor.at_risk_hint')),
+    h('table', { 'aria-labelledby': 'at-risk-heading', 'aria-describedby': 'at-risk-hint' },
+      h('thead', null, h('tr', null,
+        col('supervisor.col_case'), col('supervisor.col_sla_state'), col('supervisor.col_time', 'num'),
+        col('supervisor.col_due'), col('supervisor.col_queue'), col('supervisor.col_category'), col('supervisor.col_held_by'))),
+      h('tbody', { id: 'at-risk-body' })));
+  const compliance = h('section', { class: 'panel wide-panel', 'aria-labelledby': 'compliance-heading' },
+    h('h2', { id: 'compliance-heading' }, t('supervisor.compliance_heading')),
+    h('p', { class: 'hint', id: 'compliance-hint' }, t('supervisor.compliance_hint')),
+    h('table', { id: 'compliance-table', 'aria-labelledby': 'compliance-heading', 'aria-describedby': 'compliance-hint' },
+      h('thead', null, h('tr', null,
+        col('supervisor.col_name'), col('supervisor.col_resolved', 'num'), col('supervisor.col_on_time', 'num'),
+        col('supervisor.col_percent', 'num'))),
+      h('tbody', { id: 'compliance-empty' })));
+  grid.insertBefore(atRisk, before);
+  grid.insertBefore(compliance, before);
+}
+
+/** "overdue by 45 min" or "3 h 20 min left", from the minutes over at the snapshot plus the time since. */
+function slaTimeText(minutesOver) {
+  return minutesOver >= 0 ? t('sla.overdue_by', formatDuration(minutesOver * 60)) : t('sla.left', formatDuration(-minutesOver * 60));
+}
+
+function slaStateOf(c, elapsedSeconds) {
+  return c.overdue || c.minutesOver + elapsedSeconds / 60 >= 0 ? 'overdue' : 'at_risk';
+}
+
+function slaLabel(state) {
+  return h('span', { class: 'sla sla-' + state },
+    h('span', { class: 'sla-label' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, state === 'overdue' ? '⏰' : '⚠'), t('sla.' + state)));
+}
+
+function renderSla(view) {
+  const queueName = code => {
+    const queue = (view.queues || []).find(q => q.code === code);
+    return queue ? localName(queue.name, code) : code;
+  };
+  const atRisk = view.atRisk || [];
+  replace($('at-risk-body'), atRisk.length
+    ? atRisk.map((c, i) => {
+      const state = slaStateOf(c, 0);
+      return h('tr', { class: 'sla-' + state },
+        h('th', { scope: 'row' }, c.number),
+        h('td', { class: 'sla-state', dataset: { index: String(i) } }, slaLabel(state)),
+        h('td', { class: 'num sla-cell', dataset: { index: String(i) } }, slaTimeText(c.minutesOver)),
+        h('td', null, timeElement(c.resolutionDueAt)),
+        h('td', null, queueName(c.queue)),
+        h('td', null, localName(c.categoryName)),
+        h('td', null, c.assignedTo || t('supervisor.not_held')));
+    })
+    : h('tr', null, h('td', { colspan: '7', class: 'empty' }, t('supervisor.no_at_risk'))));
+
+  // One row group per kind (queue, category, provider), each with its heading row.
+  const table = $('compliance-table');
+  for (const body of table.querySelectorAll('tbody')) body.remove();
+  const rows = view.compliance || [];
+  const percent = new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 0 });
+  if (!rows.length) {
+    table.append(h('tbody', null, h('tr', null, h('td', { colspan: '4', class: 'empty' }, t('supervisor.no_compliance')))));
+    return;
+  }
+  for (const kind of COMPLIANCE_KINDS) {
+    const group = rows.filter(r => r.kind === kind);
+    if (!group.length) continue;
+    table.append(h('tbody', null,
+      h('tr', { class: 'group' }, h('th', { scope: 'rowgroup', colspan: '4' }, t('supervisor.by_' + kind))),
+      group.map(r => h('tr', null,
+        h('th', { scope: 'row' }, kind === 'queue' ? queueName(r.key) : localName(r.name, r.key)),
+        h('td', { class: 'num' }, formatNumber(r.resolved)),
+        h('td', { class: 'num' }, formatNumber(r.onTime)),
+        h('td', { class: 'num' }, r.resolved ? percent.format(r.onTime / r.resolved) : t('common.none'))))));
+  }
+}
+
+function tickSla(elapsedSeconds) {
+  const atRisk = (state.view && state.view.atRisk) || [];
+  for (const cell of document.querySelectorAll('#at-risk-body td.sla-cell')) {
+    const c = atRisk[Number(cell.dataset.index)];
+    if (c) cell.textContent = slaTimeText(c.minutesOver + elapsedSeconds / 60);
+  }
+  for (const cell of document.querySelectorAll('#at-risk-body td.sla-state')) {
+    const c = atRisk[Number(cell.dataset.index)];
+    if (!c) continue;
+    const now = slaStateOf(c, elapsedSeconds);
+    if (!cell.querySelector('.sla-' + now)) {
+      replace(cell, slaLabel(now));
+      cell.parentElement.className = 'sla-' + now;
+    }
+  }
+}
+
 function waitText(queue, elapsedSeconds) {
   if (!queue.waiting) return t('supervisor.no_wait');
   return formatDuration((queue.longestWaitSeconds || 0) + elapsedSeconds);
@@ -293,6 +398,7 @@ function tickWaits() {
     const queue = queues[Number(cell.dataset.index)];
     if (queue) cell.textContent = waitText(queue, elapsed);
   }
+  tickSla(elapsed);
 }
 
 // ---------- reassign ----------
