@@ -7,6 +7,7 @@ using Contact.Api.Catalog;
 using Contact.Api.Infrastructure;
 using Contact.Api.Intake;
 using Contact.Api.Jobs;
+using Contact.Api.Sla;
 using Contact.Core.Infrastructure;
 using Serilog;
 
@@ -38,6 +39,7 @@ try
     app.MapHealth();
     app.MapCatalogApi();
     app.MapCaseApi();
+    app.MapSlaAdminApi();
     app.MapIntake();
     app.MapAgentDesktop();
     app.MapIvr();
