@@ -2,6 +2,7 @@ using Contact.Benchmarks.Desktop;
 using Contact.Benchmarks.Infrastructure;
 using Contact.Benchmarks.Intake;
 using Contact.Benchmarks.Notifications;
+using Contact.Benchmarks.Sla;
 using Contact.Benchmarks.Voice;
 using Contact.Core.Infrastructure;
 
@@ -10,6 +11,7 @@ using Contact.Core.Infrastructure;
 //        dotnet run -c Release --project Contact.Benchmarks -- desktop [--agents 200] [--cases 40] [--claim-cases 2000]
 //        dotnet run -c Release --project Contact.Benchmarks -- voice [--rate 460] [--seconds 20]
 //        dotnet run -c Release --project Contact.Benchmarks -- outbox [--messages 5000] [--concurrency 16]
+//        dotnet run -c Release --project Contact.Benchmarks -- sla [--cases 1000000] [--breaching 200000] [--timers 10000] [--idle-seconds 30]
 var benchmarks = new Dictionary<string, (string Description, Func<LoadOptions, CancellationToken, Task<int>> Run)>(StringComparer.Ordinal)
 {
     ["intake"] = ("POST /api/cases through the host against raw single-row INSERTs; commits per case", IntakeBenchmark.RunAsync),
@@ -42,6 +44,15 @@ else if (args is ["outbox", .. var outboxArgs])
         return Usage(outboxError);
     }
     run = ct => OutboxBenchmark.RunAsync(outboxOptions, ct);
+}
+else if (args is ["sla", .. var slaArgs])
+{
+    // The SLA benchmark runs three fixed measurements: it has options of its own.
+    if (!SlaBenchOptions.TryParse(slaArgs, out var slaOptions, out var slaError))
+    {
+        return Usage(slaError);
+    }
+    run = ct => SlaBenchmark.RunAsync(slaOptions, ct);
 }
 else
 {
@@ -108,5 +119,7 @@ int Usage(string? problem)
     Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- voice " + VoiceBenchOptions.Usage);
     Console.Error.WriteLine($"  {"outbox",-10} Outbox delivery (claim, send, record) against a Twilio API stub called directly; commits per message, double sends");
     Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- outbox " + OutboxBenchOptions.Usage);
+    Console.Error.WriteLine($"  {"sla",-10} SLA sweep against a bare SKIP LOCKED drain, Hangfire timer lateness against Task.Delay, idle transactions/s against no client");
+    Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- sla " + SlaBenchOptions.Usage);
     return 2;
 }
