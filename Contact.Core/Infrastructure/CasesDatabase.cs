@@ -77,7 +77,9 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
         }
         _dataSource = builder.Build();
         _listenSource = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { Pooling = false, KeepAlive = 30 } }.Build();
-        _jobsSource = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { ApplicationName = "contact-jobs" } }.Build();
+        // Hangfire's pollers borrow a connection a few times a second; a reset (DISCARD ALL, a transaction of its own)
+        // on each borrow would double an idle host's database load. LISTEN, its only session state, is harmless to share.
+        _jobsSource = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { ApplicationName = "contact-jobs", NoResetOnClose = true } }.Build();
         await new Migrator(_dataSource, loggerFactory.CreateLogger<Migrator>()).MigrateAsync(cancellationToken);
         _logger.LogInformation("Case store ready ({Database} on {Host}:{Port})",
             _dataSource.ConnectionString is { } cs ? new NpgsqlConnectionStringBuilder(cs).Database : null,
