@@ -36,10 +36,14 @@ internal static class JobsSetup
         {
             options.ServerName = $"contact-{Environment.MachineName}-{Environment.ProcessId}";
             options.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2);
-            options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            // Delayed jobs are only the outbox's retries (5 s and up); the SLA timers run on SlaClock. Polling every
+            // 5 s keeps an idle host's database load low.
+            options.SchedulePollingInterval = TimeSpan.FromSeconds(5);
         });
         services.AddSingleton<IOutboxDispatcher, HangfireOutboxDispatcher>();
-        services.AddSingleton<Contact.Core.Sla.ISlaScheduler, HangfireSlaScheduler>();
+        services.AddSingleton<SlaClock>();
+        services.AddSingleton<Contact.Core.Sla.ISlaScheduler>(sp => sp.GetRequiredService<SlaClock>());
+        services.AddHostedService(sp => sp.GetRequiredService<SlaClock>());
         services.AddSingleton<Contact.Core.Sla.SlaEscalator>();
         services.AddTransient<SlaJobs>();
         services.AddSingleton<OutboxDelivery>();
@@ -179,31 +183,16 @@ public sealed class OutboxJobs(OutboxDelivery delivery, IBackgroundJobClient job
     public Task SweepAsync(CancellationToken cancellationToken) => DrainAsync(cancellationToken);
 }
 
-/// <summary>Sets a case's SLA timer: a Hangfire job scheduled for the instant its next step is due.</summary>
-internal sealed class HangfireSlaScheduler(IBackgroundJobClient jobs) : Contact.Core.Sla.ISlaScheduler
+/// <summary>The SLA safety net as a Hangfire job: safe to run twice and on several hosts.</summary>
+public sealed class SlaJobs(Contact.Core.Sla.SlaEscalator escalator)
 {
-    public void Schedule(long caseId, DateTimeOffset at) => jobs.Schedule<SlaJobs>(j => j.CheckAsync(caseId, CancellationToken.None), at);
-}
-
-/// <summary>The SLA clocks' Hangfire jobs. They take ids, and are safe to run twice and on several hosts.</summary>
-public sealed class SlaJobs(Contact.Core.Sla.SlaEscalator escalator, IBackgroundJobClient jobs)
-{
-    /// <summary>Fires the case's due steps and sets its next timer.</summary>
-    public async Task CheckAsync(long caseId, CancellationToken cancellationToken)
-    {
-        if (await escalator.CheckAsync(caseId, cancellationToken) is { } next)
-        {
-            jobs.Schedule<SlaJobs>(j => j.CheckAsync(caseId, CancellationToken.None), next);
-        }
-    }
-
-    /// <summary>Checks every case whose next step is due and that no timer has checked.</summary>
+    /// <summary>Checks every case whose next step is due and that no host's clock has checked (all hosts down, say).</summary>
     [DisableConcurrentExecution(60)]
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
         foreach (var id in await escalator.DueAsync(cancellationToken: cancellationToken))
         {
-            await CheckAsync(id, cancellationToken);
+            await escalator.CheckAsync(id, cancellationToken);
         }
     }
 }
