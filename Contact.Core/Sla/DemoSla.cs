@@ -6,8 +6,8 @@ namespace Contact.Core.Sla;
 
 /// <summary>
 /// The demo city's service standards: City hours (Monday to Friday 08:30–16:30, Ottawa time, Ontario's
-/// statutory holidays) and a 24/7 calendar for urgent work, and a policy for every category that has none,
-/// by the category's priority.
+/// statutory holidays), federal and Quebec office hours with their own holidays, a 24/7 calendar for urgent
+/// work, and a policy for every category that has none, by the category's priority.
 /// </summary>
 public sealed class DemoSla(NpgsqlDataSource dataSource)
 {
@@ -23,14 +23,20 @@ public sealed class DemoSla(NpgsqlDataSource dataSource)
         var always = JsonSerializer.Serialize(new[] { "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday" }.ToDictionary(d => d, _ => new[] { new[] { "00:00", "00:00" } }));
         var cityHours = await CalendarAsync(connection, tx, "city-hours", "City hours", "Heures de la Ville", weekdays, cancellationToken);
         var alwaysOpen = await CalendarAsync(connection, tx, "always-open", "Always open (24/7)", "Toujours ouvert (24/7)", always, cancellationToken);
+        // Federal and Quebec offices (services referred across the river and to Ottawa's federal offices) keep their own holidays.
+        var federalHours = await CalendarAsync(connection, tx, "federal-hours", "Federal office hours", "Heures des bureaux fédéraux", weekdays, cancellationToken);
+        var quebecHours = await CalendarAsync(connection, tx, "quebec-hours", "Quebec office hours", "Heures des bureaux du Québec", weekdays, cancellationToken);
         for (var year = 2025; year <= 2028; year++)
         {
-            foreach (var (date, en, fr) in CanadianHolidays.Ontario(year))
+            foreach (var (calendar, holidays) in new[] { (cityHours, CanadianHolidays.Ontario(year)), (federalHours, CanadianHolidays.Federal(year)), (quebecHours, CanadianHolidays.Quebec(year)) })
             {
-                await connection.ExecuteAsync(new CommandDefinition("""
-                    insert into calendar_holidays (calendar_id, date, name_en, name_fr) values (@cityHours, @date, @en, @fr)
-                    on conflict do nothing
-                    """, new { cityHours, date = date.ToDateTime(TimeOnly.MinValue), en, fr }, tx, cancellationToken: cancellationToken));
+                foreach (var (date, en, fr) in holidays)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition("""
+                        insert into calendar_holidays (calendar_id, date, name_en, name_fr) values (@calendar, @date, @en, @fr)
+                        on conflict do nothing
+                        """, new { calendar, date = date.ToDateTime(TimeOnly.MinValue), en, fr }, tx, cancellationToken: cancellationToken));
+                }
             }
         }
         // By priority: urgent and high work is counted around the clock; the rest in City hours.

@@ -115,3 +115,20 @@ public sealed class SlaClockTests
         Assert.That(fetched.GetProperty("expectedBy").GetDateTimeOffset(), Is.EqualTo(expected));
     }
 }
+
+public sealed class DemoCalendarTests
+{
+    [Test]
+    public async Task The_demo_has_city_federal_and_quebec_calendars_with_their_own_holidays()
+    {
+        await using var db = NpgsqlDataSource.Create(await TestDatabase.CloneAsync());
+        await using var connection = await db.OpenConnectionAsync();
+        var holidays = (await connection.QueryAsync<(string Code, DateTime Date)>(
+            "select c.code, h.date from calendar_holidays h join business_calendars c on c.id = h.calendar_id where extract(year from h.date) = 2026"))
+            .ToLookup(h => h.Code, h => DateOnly.FromDateTime(h.Date));
+        Assert.That(holidays["city-hours"], Does.Contain(new DateOnly(2026, 2, 16)), "Family Day, Ontario");
+        Assert.That(holidays["quebec-hours"], Does.Contain(new DateOnly(2026, 6, 24)).And.Not.Contain(new DateOnly(2026, 2, 16)), "St-Jean, not Family Day");
+        Assert.That(holidays["federal-hours"], Does.Contain(new DateOnly(2026, 9, 30)).And.Contain(new DateOnly(2026, 11, 11)), "Truth and Reconciliation, Remembrance Day");
+        Assert.That(await connection.ExecuteScalarAsync<long>("select count(*) from business_calendars where code = 'always-open'"), Is.EqualTo(1));
+    }
+}
