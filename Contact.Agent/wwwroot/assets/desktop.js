@@ -3,7 +3,7 @@
 import {
   loadTexts, t, codeText, lang, localName, applyTexts, setUpLanguageLink, h, replace, formatDateTime,
   timeElement, formatAge, formatDuration, api, currentStaff, apiErrorMessage, hubErrorMessage, wireSignIn, showError,
-  showConnection, announcer, isTyping, shortcutLetter,
+  showConnection, announcer, isTyping, shortcutLetter, HubSession, NotConnectedError,
 } from './common.js';
 
 const $ = id => document.getElementById(id);
@@ -22,15 +22,11 @@ const state = {
   queues: [],
   providers: [],
   openCase: null,
-  connection: null,
-  retryTimer: null,
 };
 
 let announceQueue = () => {};
 let announceStatus = () => {};
 
-/** Thrown by invoke() when the hub is not connected; its message is already readable. */
-class NotConnectedError extends Error {}
 
 function errorText(error) {
   return error instanceof NotConnectedError ? error.message : hubErrorMessage(error);
@@ -133,102 +129,38 @@ async function signOutNow() {
 
 // ---------- hub ----------
 
+const hub = new HubSession({
+  handlers: {
+    QueueItemChanged: item => onQueueItemChanged(item),
+    QueueItemRemoved: number => onQueueItemRemoved(number),
+    CaseChanged: number => onCaseChanged(number),
+    ReferralChanged: referral => onReferralChanged(referral),
+    SupervisorChanged: () => {}, // for the supervisor page
+  },
+  onState: name => setConnectionState(name),
+  onConnected: () => refreshSnapshot(),
+  onSessionEnded: () => {
+    resetState();
+    showSignIn(t('signin.session_ended'));
+    $('signin-user').focus();
+  },
+});
+
 async function startHub() {
-  await stopHub();
-  if (!window.signalR) {
+  if (!await hub.start()) {
     showConnection($('connection'), 'disconnected');
     showError($('header-error'), t('error.no_signalr'));
-    return;
-  }
-  const connection = new window.signalR.HubConnectionBuilder()
-    .withUrl('/hubs/agent')
-    .withAutomaticReconnect()
-    .build();
-  state.connection = connection;
-  connection.on('QueueItemChanged', item => onQueueItemChanged(item));
-  connection.on('QueueItemRemoved', number => onQueueItemRemoved(number));
-  connection.on('CaseChanged', number => onCaseChanged(number));
-  connection.on('ReferralChanged', referral => onReferralChanged(referral));
-  connection.on('SupervisorChanged', () => {}); // for the supervisor page
-  connection.onreconnecting(() => {
-    if (state.connection === connection) setConnectionState('reconnecting');
-  });
-  connection.onreconnected(async () => {
-    if (state.connection !== connection) return;
-    setConnectionState('connected');
-    await refreshSnapshot();
-  });
-  connection.onclose(() => {
-    if (state.connection !== connection) return;
-    setConnectionState('disconnected');
-    afterDisconnect();
-  });
-  await connectNow();
-}
-
-async function stopHub() {
-  clearTimeout(state.retryTimer);
-  const connection = state.connection;
-  state.connection = null;
-  if (connection) {
-    try {
-      await connection.stop();
-    } catch {
-      // Already stopped.
-    }
   }
 }
 
-async function connectNow() {
-  const connection = state.connection;
-  if (!connection) return;
-  clearTimeout(state.retryTimer);
-  if (connection.state !== 'Disconnected') return;
-  setConnectionState('connecting');
-  try {
-    await connection.start();
-  } catch {
-    if (state.connection !== connection) return;
-    setConnectionState('disconnected');
-    afterDisconnect();
-    return;
-  }
-  if (state.connection !== connection) return;
-  setConnectionState('connected');
-  await refreshSnapshot();
-}
+const stopHub = () => hub.stop();
+const connectNow = () => hub.connectNow();
+const invoke = (method, ...args) => hub.invoke(method, ...args);
 
 function setConnectionState(name) {
   showConnection($('connection'), name);
   $('reconnect').hidden = name !== 'disconnected';
   document.body.dataset.connection = name;
-}
-
-/** After the connection is lost for good: back to sign-in if the session ended, else retry soon. */
-async function afterDisconnect() {
-  let staff;
-  try {
-    staff = await currentStaff();
-  } catch {
-    staff = undefined; // server unreachable: keep the desktop and retry
-  }
-  if (staff === null) {
-    await stopHub();
-    resetState();
-    showSignIn(t('signin.session_ended'));
-    $('signin-user').focus();
-    return;
-  }
-  clearTimeout(state.retryTimer);
-  state.retryTimer = setTimeout(() => connectNow(), 15000);
-}
-
-function invoke(method, ...args) {
-  const connection = state.connection;
-  if (!connection || connection.state !== 'Connected') {
-    return Promise.reject(new NotConnectedError(t('error.not_connected')));
-  }
-  return connection.invoke(method, ...args);
 }
 
 async function refreshSnapshot() {

@@ -2,7 +2,7 @@
 import {
   loadTexts, t, codeText, localName, applyTexts, setUpLanguageLink, h, replace, formatDateTime,
   formatDuration, formatNumber, locale, timeElement, api, currentStaff, apiErrorMessage, hubErrorMessage, wireSignIn, showError,
-  showConnection, announcer,
+  showConnection, announcer, HubSession, NotConnectedError,
 } from './common.js';
 
 const $ = id => document.getElementById(id);
@@ -11,13 +11,10 @@ const state = {
   me: null,
   view: null,
   receivedAt: 0,
-  connection: null,
-  retryTimer: null,
 };
 
 let announceStatus = () => {};
 
-class NotConnectedError extends Error {}
 
 function errorText(error) {
   return error instanceof NotConnectedError ? error.message : hubErrorMessage(error);
@@ -99,93 +96,34 @@ async function signOutNow() {
 
 // ---------- hub ----------
 
+const hub = new HubSession({
+  handlers: {
+    SupervisorChanged: () => scheduleRefresh(),
+    // The hub may also send the desktop's events to supervisors: the counts they change come with SupervisorChanged.
+    QueueItemChanged: () => {},
+    QueueItemRemoved: () => {},
+    CaseChanged: () => {},
+    ReferralChanged: () => {},
+  },
+  onState: name => setConnectionState(name),
+  onConnected: () => refresh(),
+  onSessionEnded: () => {
+    showSignIn(t('signin.session_ended'));
+    $('signin-user').focus();
+  },
+});
+
 async function startHub() {
-  await stopHub();
-  if (!window.signalR) {
-    showError($('header-error'), t('error.no_signalr'));
-    return;
-  }
-  const connection = new window.signalR.HubConnectionBuilder()
-    .withUrl('/hubs/agent')
-    .withAutomaticReconnect()
-    .build();
-  state.connection = connection;
-  connection.on('SupervisorChanged', () => scheduleRefresh());
-  // The hub may also send the desktop's events to supervisors: the counts they change come with SupervisorChanged.
-  for (const name of ['QueueItemChanged', 'QueueItemRemoved', 'CaseChanged', 'ReferralChanged']) connection.on(name, () => {});
-  connection.onreconnecting(() => { if (state.connection === connection) setConnectionState('reconnecting'); });
-  connection.onreconnected(() => {
-    if (state.connection !== connection) return;
-    setConnectionState('connected');
-    refresh();
-  });
-  connection.onclose(() => {
-    if (state.connection !== connection) return;
-    setConnectionState('disconnected');
-    afterDisconnect();
-  });
-  await connectNow();
+  if (!await hub.start()) showError($('header-error'), t('error.no_signalr'));
 }
 
-async function stopHub() {
-  clearTimeout(state.retryTimer);
-  const connection = state.connection;
-  state.connection = null;
-  if (connection) {
-    try {
-      await connection.stop();
-    } catch {
-      // Already stopped.
-    }
-  }
-}
-
-async function connectNow() {
-  const connection = state.connection;
-  if (!connection || connection.state !== 'Disconnected') return;
-  clearTimeout(state.retryTimer);
-  setConnectionState('connecting');
-  try {
-    await connection.start();
-  } catch {
-    if (state.connection !== connection) return;
-    setConnectionState('disconnected');
-    afterDisconnect();
-    return;
-  }
-  if (state.connection !== connection) return;
-  setConnectionState('connected');
-  await refresh();
-}
+const stopHub = () => hub.stop();
+const connectNow = () => hub.connectNow();
+const invoke = (method, ...args) => hub.invoke(method, ...args);
 
 function setConnectionState(name) {
   showConnection($('connection'), name);
   $('reconnect').hidden = name !== 'disconnected';
-}
-
-async function afterDisconnect() {
-  let staff;
-  try {
-    staff = await currentStaff();
-  } catch {
-    staff = undefined;
-  }
-  if (staff === null) {
-    await stopHub();
-    showSignIn(t('signin.session_ended'));
-    $('signin-user').focus();
-    return;
-  }
-  clearTimeout(state.retryTimer);
-  state.retryTimer = setTimeout(() => connectNow(), 15000);
-}
-
-function invoke(method, ...args) {
-  const connection = state.connection;
-  if (!connection || connection.state !== 'Connected') {
-    return Promise.reject(new NotConnectedError(t('error.not_connected')));
-  }
-  return connection.invoke(method, ...args);
 }
 
 // ---------- refresh (at most once per 500 ms) ----------
