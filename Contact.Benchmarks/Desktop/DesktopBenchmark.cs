@@ -27,38 +27,13 @@ public sealed record DesktopBenchOptions(int Agents, int Cases, int ClaimCases)
     public const string Usage = "[--agents 200] [--cases 40] [--claim-cases 2000]";
 
     /// <summary>Reads <c>--name value</c> or <c>--name=value</c> pairs; anything else is an error.</summary>
-    public static bool TryParse(IReadOnlyList<string> args, out DesktopBenchOptions options, out string? error)
-    {
-        options = Default;
-        error = null;
-        if (!OptionPairs.TryRead(args, out var pairs, out error))
+    public static bool TryParse(IReadOnlyList<string> args, out DesktopBenchOptions options, out string? error) =>
+        OptionPairs.TryApply(args, Default, new Dictionary<string, Func<DesktopBenchOptions, string, DesktopBenchOptions?>>(StringComparer.Ordinal)
         {
-            return false;
-        }
-        foreach (var (name, value) in pairs)
-        {
-            var ok = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n);
-            switch (name)
-            {
-                case "--agents" when ok && n is >= 1 and <= 10_000:
-                    options = options with { Agents = n };
-                    break;
-                case "--cases" when ok && n is >= 1 and <= 100_000:
-                    options = options with { Cases = n };
-                    break;
-                case "--claim-cases" when ok && n is >= 0 and <= 10_000_000:
-                    options = options with { ClaimCases = n };
-                    break;
-                case "--agents" or "--cases" or "--claim-cases":
-                    error = $"{name} {value} is not a valid value.";
-                    return false;
-                default:
-                    error = $"Unknown option {name}.";
-                    return false;
-            }
-        }
-        return true;
-    }
+            ["--agents"] = (o, v) => OptionPairs.Int(v, 1, 10_000) is int n ? o with { Agents = n } : null,
+            ["--cases"] = (o, v) => OptionPairs.Int(v, 1, 100_000) is int n ? o with { Cases = n } : null,
+            ["--claim-cases"] = (o, v) => OptionPairs.Int(v, 0, 10_000_000) is int n ? o with { ClaimCases = n } : null,
+        }, out options, out error);
 }
 
 /// <summary>

@@ -15,42 +15,11 @@ public sealed record LoadOptions(int Concurrency, TimeSpan Duration, TimeSpan Wa
     public const string Usage = "[--concurrency 16] [--seconds 10] [--warmup 3]";
 
     /// <summary>Reads <c>--name value</c> or <c>--name=value</c> pairs; anything else is an error.</summary>
-    public static bool TryParse(IReadOnlyList<string> args, out LoadOptions options, out string? error)
-    {
-        options = Default;
-        error = null;
-        if (!OptionPairs.TryRead(args, out var pairs, out error))
+    public static bool TryParse(IReadOnlyList<string> args, out LoadOptions options, out string? error) =>
+        OptionPairs.TryApply(args, Default, new Dictionary<string, Func<LoadOptions, string, LoadOptions?>>(StringComparer.Ordinal)
         {
-            return false;
-        }
-        foreach (var (name, value) in pairs)
-        {
-            switch (name)
-            {
-                case "--concurrency" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 4096:
-                    options = options with { Concurrency = n };
-                    break;
-                case "--seconds" when TrySeconds(value, out var s) && s > TimeSpan.Zero:
-                    options = options with { Duration = s };
-                    break;
-                case "--warmup" when TrySeconds(value, out var w):
-                    options = options with { Warmup = w };
-                    break;
-                case "--concurrency" or "--seconds" or "--warmup":
-                    error = $"{name} {value} is not a valid value.";
-                    return false;
-                default:
-                    error = $"Unknown option {name}.";
-                    return false;
-            }
-        }
-        return true;
-    }
-
-    private static bool TrySeconds(string value, out TimeSpan seconds)
-    {
-        var ok = double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var s) && s is >= 0 and <= 86_400;
-        seconds = ok ? TimeSpan.FromSeconds(s) : TimeSpan.Zero;
-        return ok;
-    }
+            ["--concurrency"] = (o, v) => OptionPairs.Int(v, 1, 4096) is int n ? o with { Concurrency = n } : null,
+            ["--seconds"] = (o, v) => OptionPairs.Number(v, double.Epsilon, 86_400) is double s ? o with { Duration = TimeSpan.FromSeconds(s) } : null,
+            ["--warmup"] = (o, v) => OptionPairs.Number(v, 0, 86_400) is double w ? o with { Warmup = TimeSpan.FromSeconds(w) } : null,
+        }, out options, out error);
 }

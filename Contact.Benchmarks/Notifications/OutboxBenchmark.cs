@@ -25,36 +25,13 @@ public sealed record OutboxBenchOptions(int Messages, int Concurrency)
     public const string Usage = "[--messages 5000] [--concurrency 16]";
 
     /// <summary>Reads <c>--name value</c> or <c>--name=value</c> pairs; anything else is an error.</summary>
-    public static bool TryParse(IReadOnlyList<string> args, out OutboxBenchOptions options, out string? error)
-    {
-        options = Default;
-        error = null;
-        if (!OptionPairs.TryRead(args, out var pairs, out error))
+    public static bool TryParse(IReadOnlyList<string> args, out OutboxBenchOptions options, out string? error) =>
+        OptionPairs.TryApply(args, Default, new Dictionary<string, Func<OutboxBenchOptions, string, OutboxBenchOptions?>>(StringComparer.Ordinal)
         {
-            return false;
-        }
-        foreach (var (name, value) in pairs)
-        {
-            var ok = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n);
-            switch (name)
-            {
-                case "--messages" when ok && n is >= 1 and <= 1_000_000:
-                    options = options with { Messages = n };
-                    break;
-                // Each worker holds at most one database session; PostgreSQL allows 100 by default.
-                case "--concurrency" when ok && n is >= 1 and <= 64:
-                    options = options with { Concurrency = n };
-                    break;
-                case "--messages" or "--concurrency":
-                    error = $"{name} {value} is not a valid value.";
-                    return false;
-                default:
-                    error = $"Unknown option {name}.";
-                    return false;
-            }
-        }
-        return true;
-    }
+            ["--messages"] = (o, v) => OptionPairs.Int(v, 1, 1_000_000) is int n ? o with { Messages = n } : null,
+            // Each worker holds at most one database session; PostgreSQL allows 100 by default.
+            ["--concurrency"] = (o, v) => OptionPairs.Int(v, 1, 64) is int n ? o with { Concurrency = n } : null,
+        }, out options, out error);
 }
 
 /// <summary>

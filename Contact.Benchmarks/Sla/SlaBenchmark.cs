@@ -26,36 +26,15 @@ public sealed record SlaBenchOptions(int Cases, int Breaching, int Timers, int I
     /// <summary>Reads <c>--name value</c> or <c>--name=value</c> pairs; anything else is an error.</summary>
     public static bool TryParse(IReadOnlyList<string> args, out SlaBenchOptions options, out string? error)
     {
-        options = Default;
-        error = null;
-        if (!OptionPairs.TryRead(args, out var pairs, out error))
+        if (!OptionPairs.TryApply(args, Default, new Dictionary<string, Func<SlaBenchOptions, string, SlaBenchOptions?>>(StringComparer.Ordinal)
+            {
+                ["--cases"] = (o, v) => OptionPairs.Int(v, 1, 50_000_000) is int n ? o with { Cases = n } : null,
+                ["--breaching"] = (o, v) => OptionPairs.Int(v, 1, 50_000_000) is int n ? o with { Breaching = n } : null,
+                ["--timers"] = (o, v) => OptionPairs.Int(v, 1, 1_000_000) is int n ? o with { Timers = n } : null,
+                ["--idle-seconds"] = (o, v) => OptionPairs.Int(v, 1, 3600) is int n ? o with { IdleSeconds = n } : null,
+            }, out options, out error))
         {
             return false;
-        }
-        foreach (var (name, value) in pairs)
-        {
-            var ok = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n);
-            switch (name)
-            {
-                case "--cases" when ok && n is >= 1 and <= 50_000_000:
-                    options = options with { Cases = n };
-                    break;
-                case "--breaching" when ok && n is >= 1 and <= 50_000_000:
-                    options = options with { Breaching = n };
-                    break;
-                case "--timers" when ok && n is >= 1 and <= 1_000_000:
-                    options = options with { Timers = n };
-                    break;
-                case "--idle-seconds" when ok && n is >= 1 and <= 3600:
-                    options = options with { IdleSeconds = n };
-                    break;
-                case "--cases" or "--breaching" or "--timers" or "--idle-seconds":
-                    error = $"{name} {value} is not a valid value.";
-                    return false;
-                default:
-                    error = $"Unknown option {name}.";
-                    return false;
-            }
         }
         if (options.Breaching > options.Cases)
         {

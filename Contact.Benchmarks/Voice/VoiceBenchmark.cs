@@ -20,35 +20,12 @@ public sealed record VoiceBenchOptions(double Rate, TimeSpan Duration)
     public const string Usage = "[--rate 460] [--seconds 20]";
 
     /// <summary>Reads <c>--name value</c> or <c>--name=value</c> pairs; anything else is an error.</summary>
-    public static bool TryParse(IReadOnlyList<string> args, out VoiceBenchOptions options, out string? error)
-    {
-        options = Default;
-        error = null;
-        if (!OptionPairs.TryRead(args, out var pairs, out error))
+    public static bool TryParse(IReadOnlyList<string> args, out VoiceBenchOptions options, out string? error) =>
+        OptionPairs.TryApply(args, Default, new Dictionary<string, Func<VoiceBenchOptions, string, VoiceBenchOptions?>>(StringComparer.Ordinal)
         {
-            return false;
-        }
-        foreach (var (name, value) in pairs)
-        {
-            var ok = double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n);
-            switch (name)
-            {
-                case "--rate" when ok && n is >= 1 and <= 100_000:
-                    options = options with { Rate = n };
-                    break;
-                case "--seconds" when ok && n is > 0 and <= 86_400:
-                    options = options with { Duration = TimeSpan.FromSeconds(n) };
-                    break;
-                case "--rate" or "--seconds":
-                    error = $"{name} {value} is not a valid value.";
-                    return false;
-                default:
-                    error = $"Unknown option {name}.";
-                    return false;
-            }
-        }
-        return true;
-    }
+            ["--rate"] = (o, v) => OptionPairs.Number(v, 1, 100_000) is double n ? o with { Rate = n } : null,
+            ["--seconds"] = (o, v) => OptionPairs.Number(v, double.Epsilon, 86_400) is double n ? o with { Duration = TimeSpan.FromSeconds(n) } : null,
+        }, out options, out error);
 }
 
 /// <summary>
