@@ -28,6 +28,8 @@ internal static class CaseStoreSetup
         builder.Services.AddSingleton<Contact.Core.Sla.SlaStore>();
         builder.Services.AddSingleton<Contact.Core.Sla.DemoSla>();
         builder.Services.AddSingleton<CatalogImporter>();
+        builder.Services.AddSingleton(sp => new Contact.Core.Directory.DirectorySearch(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), configuration["Directory:TimeZone"]));
         builder.Services.AddSingleton<DemoCatalog>();
         builder.Services.AddSingleton<CaseCommands>();
         builder.Services.AddSingleton<CaseQueries>();
