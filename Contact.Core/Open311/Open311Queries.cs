@@ -43,17 +43,21 @@ public sealed class Open311Queries(NpgsqlDataSource dataSource)
                c.channel,
                (select d.number from cases d join categories dk on dk.id = d.category_id
                 where d.id = c.duplicate_of and d.line = '311' and dk.is_public) as duplicate_of,
-               array(select p.code from referrals r join providers p on p.id = r.provider_id
-                     where r.case_id = c.id and r.status <> 'declined' group by p.code order by min(r.id)) as provider_codes,
-               array(select p.name_en from referrals r join providers p on p.id = r.provider_id
-                     where r.case_id = c.id and r.status <> 'declined' group by p.name_en order by min(r.id)) as agencies_en,
-               array(select p.name_fr from referrals r join providers p on p.id = r.provider_id
-                     where r.case_id = c.id and r.status <> 'declined' group by p.name_fr order by min(r.id)) as agencies_fr,
+               coalesce(a.provider_codes, '{}') as provider_codes, coalesce(a.agencies_en, '{}') as agencies_en,
+               coalesce(a.agencies_fr, '{}') as agencies_fr,
                (select e.data ->> 'note' from case_events e
                 where e.case_id = c.id and e.is_public and coalesce(e.data ->> 'note', '') <> ''
                 order by e.id desc limit 1) as status_note,
                (select m.url from case_media m where m.case_id = c.id and m.kind = 'photo' order by m.id limit 1) as media_url
         from page join cases c on c.id = page.id join categories k on k.id = c.category_id
+        -- The providers it was referred to (and not declined by), in the order they were first referred to.
+        left join lateral (
+            select array_agg(p.code order by r.first) as provider_codes, array_agg(p.name_en order by r.first) as agencies_en,
+                   array_agg(p.name_fr order by r.first) as agencies_fr
+            from (select provider_id, min(id) as first from referrals
+                  where case_id = c.id and status <> 'declined' group by provider_id) r
+            join providers p on p.id = r.provider_id
+        ) a on true
         where c.line = '311' and k.is_public
         order by page.created_at desc, page.id desc
         """;
