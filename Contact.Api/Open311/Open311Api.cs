@@ -420,7 +420,8 @@ internal static class Open311Api
     private static O311Object Note(Open311Note n, IntakeLocalizer intakeText, IStringLocalizer<Open311Text> text)
     {
         using var data = JsonDocument.Parse(n.Data);
-        var note = data.RootElement.TryGetProperty("note", out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : null;
+        var note = Open311Queries.StatusNoteKinds.Contains(n.Kind) && data.RootElement.TryGetProperty("note", out var v)
+            && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : null;
         var type = text["note." + n.Kind];
         return new O311Object()
             .With("datetime", n.At)

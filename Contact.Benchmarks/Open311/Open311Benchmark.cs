@@ -92,12 +92,15 @@ public static class Open311Benchmark
         host.ThrowIfExited();
         httpErrors.Print("GET /open311/v2/requests.json");
 
-        // 2. The bare statement the host runs, straight through Npgsql on its own pool, reading every row.
+        // 2. The bare statement the host runs, straight through Npgsql on its own pool with the host's driver
+        // settings (no reset on close, statements prepared automatically), reading every row.
         var sqlErrors = new ErrorSamples();
         var bareConnectionString = new NpgsqlConnectionStringBuilder(cluster.ConnectionString)
         {
             ApplicationName = "contact-bench-open311",
             MaxPoolSize = options.Concurrency + 2,
+            NoResetOnClose = true,
+            MaxAutoPrepare = 64,
         }.ConnectionString;
         await using var bare = NpgsqlDataSource.Create(bareConnectionString);
         long bareRows = 0;

@@ -31,6 +31,12 @@ public sealed class Open311Queries(NpgsqlDataSource dataSource)
     /// <summary>Case statuses Open311 calls open.</summary>
     public static readonly string[] OpenStatuses = ["new", "in_progress", "waiting_on_resident", "referred"];
 
+    /// <summary>
+    /// The history entries whose note is written for the resident (a status change's note). Other public entries
+    /// (a referral's note to the provider) show as an event, never with their note.
+    /// </summary>
+    public static readonly IReadOnlySet<string> StatusNoteKinds = new HashSet<string>(StringComparer.Ordinal) { "waiting_on_resident", "resolved", "closed" };
+
     /// <summary>Case statuses Open311 calls closed.</summary>
     public static readonly string[] ClosedStatuses = ["resolved", "closed"];
 
@@ -46,7 +52,8 @@ public sealed class Open311Queries(NpgsqlDataSource dataSource)
                coalesce(a.provider_codes, '{}') as provider_codes, coalesce(a.agencies_en, '{}') as agencies_en,
                coalesce(a.agencies_fr, '{}') as agencies_fr,
                (select e.data ->> 'note' from case_events e
-                where e.case_id = c.id and e.is_public and coalesce(e.data ->> 'note', '') <> ''
+                where e.case_id = c.id and e.is_public and e.kind in ('waiting_on_resident', 'resolved', 'closed')
+                  and coalesce(e.data ->> 'note', '') <> ''
                 order by e.id desc limit 1) as status_note,
                (select m.url from case_media m where m.case_id = c.id and m.kind = 'photo' order by m.id limit 1) as media_url
         from page join cases c on c.id = page.id join categories k on k.id = c.category_id

@@ -44,7 +44,8 @@ public sealed class Open311RoundTripTests
         await agent.Hub.InvokeAsync<CaseDetail>("Refer", id, new[] { "city-forestry" }, "Crew needed with a chipper");
         var referred = (await _client.GetXmlAsync($"requests.xml?service_request_id={id}&extensions=true")).Element("request")!;
         Assert.That(referred.Text("status"), Is.EqualTo("open"));
-        Assert.That(referred.Text("status_notes"), Is.EqualTo("Crew needed with a chipper"));
+        Assert.That(referred.Text("status_notes"), Is.Empty, "a referral's note is for the provider, not the public");
+        Assert.That(referred.ToString(), Does.Not.Contain("chipper"));
         Assert.That(referred.Text("agency_responsible"), Does.Contain("Forestry"));
         Assert.That(referred.Element("extended_attributes")!.Element("referred_to")!.Elements("provider").Select(p => p.Value), Is.EqualTo(new[] { "city-forestry" }));
         Assert.That(referred.Element("extended_attributes")!.Text("channel"), Is.EqualTo("open311"));
@@ -59,6 +60,7 @@ public sealed class Open311RoundTripTests
         var notes = request.GetProperty("notes").EnumerateArray().ToList();
         Assert.That(notes.Select(n => n.GetProperty("type").GetString()), Is.EqualTo(new[] { "opened", "referred", "closed" }));
         Assert.That(notes[2].GetProperty("description").GetString(), Is.EqualTo("Tree removed and road reopened"));
+        Assert.That(notes[1].GetProperty("description").ValueKind, Is.EqualTo(JsonValueKind.Null));
         Assert.That(notes.Select(n => n.GetProperty("summary").GetString()), Has.None.Empty);
         Assert.That(request.GetProperty("updated_datetime").GetString(), Is.EqualTo(notes[2].GetProperty("datetime").GetString()), "updated when it was closed");
         var open = await _client.GetJsonAsync($"requests.json?service_code=fallen-tree&status=open");
