@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
+using Contact.Core.Notifications;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Logging;
 

@@ -41,7 +41,7 @@ public sealed class EmbeddedPostgresTests
         }
         finally
         {
-            Directory.Delete(directory, recursive: true);
+            System.IO.Directory.Delete(directory, recursive: true);
         }
     }
 

@@ -26,7 +26,7 @@ public sealed class TestDatabase
     {
         DapperSetup.Configure();
         _directory = Path.Combine(Path.GetTempPath(), $"contact-tests-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
-        Directory.CreateDirectory(_directory);
+        System.IO.Directory.CreateDirectory(_directory);
         // Durability is not what these tests are about; speed is.
         _server = await EmbeddedPostgres.StartAsync(Path.Combine(_directory, "pg"),
             ["fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=300"]);
@@ -58,7 +58,7 @@ public sealed class TestDatabase
         {
             try
             {
-                Directory.Delete(_directory, recursive: true);
+                System.IO.Directory.Delete(_directory, recursive: true);
             }
             catch (IOException)
             {

@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Contact.Core.Cases;
+using Contact.Core.Notifications;
 using Contact.Ivr.Sms;
 using Contact.Tests.Infrastructure;
 

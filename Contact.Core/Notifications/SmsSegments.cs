@@ -1,4 +1,4 @@
-namespace Contact.Ivr.Sms;
+namespace Contact.Core.Notifications;
 
 /// <summary>
 /// How many SMS segments a text takes: GSM-7 (160 characters, 153 a segment when split; extension characters count

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text;
+using Contact.Core.Notifications;
+
+namespace Contact.Core.Directory;
+
+/// <summary>A community service as it is told to a person by text or by voice: what, where, how to call, when.</summary>
+/// <param name="Name">The service's name (with its organization's when they differ).</param>
+/// <param name="Address">Where to go, when it has a place.</param>
+/// <param name="Phone">The number to call.</param>
+/// <param name="Hours">When it is open, as short text in the person's language.</param>
+public sealed record ServiceListing(string Name, string? Address, string? Phone, string? Hours);
+
+/// <summary>A list of services fitted into a text message of a few segments.</summary>
+/// <param name="Text">The message.</param>
+/// <param name="Listed">How many of the services it names, from the first.</param>
+public sealed record FittedServiceList(string Text, int Listed);
+
+/// <summary>
+/// Writes services as a numbered list that fits a segment budget: as many whole entries as fit, each entry shortened
+/// (hours, then address dropped) only when even one would not fit whole.
+/// </summary>
+public static class ServiceListText
+{
+    /// <summary>One entry: "1. Name, address, phone, hours".</summary>
+    public static string Entry(int number, ServiceListing service, bool withAddress = true, bool withHours = true)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var parts = new List<string> { service.Name.Trim() };
+        if (withAddress && !string.IsNullOrWhiteSpace(service.Address))
+        {
+            parts.Add(service.Address.Trim());
+        }
+        if (!string.IsNullOrWhiteSpace(service.Phone))
+        {
+            parts.Add(service.Phone.Trim());
+        }
+        if (withHours && !string.IsNullOrWhiteSpace(service.Hours))
+        {
+            parts.Add(service.Hours.Trim());
+        }
+        return number.ToString(CultureInfo.InvariantCulture) + ". " + string.Join(", ", parts);
+    }
+
+    /// <summary>
+    /// Fits <paramref name="header"/>, then entries numbered from <paramref name="firstNumber"/>, then
+    /// <paramref name="footer"/> into <paramref name="maxSegments"/> segments. The footer is kept only when there is room
+    /// for it after at least one entry. Listed is 0 when not even a shortened first entry fits.
+    /// </summary>
+    public static FittedServiceList Fit(string header, IReadOnlyList<ServiceListing> services, string? footer,
+        int maxSegments = SmsSegments.Budget, int firstNumber = 1)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(services);
+        var entries = new List<string>();
+        foreach (var service in services)
+        {
+            string? fitted = null;
+            foreach (var (address, hours) in new[] { (true, true), (true, false), (false, false) })
+            {
+                var entry = Entry(firstNumber + entries.Count, service, address, hours);
+                if (SmsSegments.Count(Join(header, entries, entry)) <= maxSegments)
+                {
+                    fitted = entry;
+                    break;
+                }
+                // Later entries are never shortened: the list stops where a whole entry no longer fits.
+                if (entries.Count > 0)
+                {
+                    break;
+                }
+            }
+            if (fitted is null)
+            {
+                break;
+            }
+            entries.Add(fitted);
+        }
+        if (!string.IsNullOrWhiteSpace(footer) && entries.Count > 0)
+        {
+            // Drop entries from the end until the footer fits too, keeping at least one.
+            for (var count = entries.Count; count >= 1; count--)
+            {
+                var withFooter = Join(header, entries.Take(count), footer.Trim());
+                if (SmsSegments.Count(withFooter) <= maxSegments)
+                {
+                    return new FittedServiceList(withFooter, count);
+                }
+            }
+        }
+        return new FittedServiceList(Join(header, entries, null), entries.Count);
+    }
+
+    private static string Join(string header, IEnumerable<string> entries, string? last)
+    {
+        var text = new StringBuilder(header.Trim());
+        foreach (var entry in entries)
+        {
+            text.Append('\n').Append(entry);
+        }
+        if (last is not null)
+        {
+            text.Append('\n').Append(last);
+        }
+        return text.ToString();
+    }
+}

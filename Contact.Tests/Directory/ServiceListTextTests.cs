@@ -1,0 +1,56 @@
+using Contact.Core.Directory;
+using Contact.Core.Notifications;
+
+namespace Contact.Tests.Directory;
+
+public sealed class ServiceListTextTests
+{
+    private static ServiceListing Service(int i) =>
+        new($"Community Food Bank {i}", $"{100 + i} Bank Street, Ottawa", "+1 613-555-01" + i.ToString("00", System.Globalization.CultureInfo.InvariantCulture), "Mon-Fri 9:00-17:00");
+
+    [Test]
+    public void Lists_whole_entries_in_order_with_header_and_footer()
+    {
+        var fitted = ServiceListText.Fit("Food near K1P:", [Service(1), Service(2)], "Reply MORE for more.");
+
+        Assert.That(fitted.Listed, Is.EqualTo(2));
+        Assert.That(fitted.Text, Is.EqualTo(
+            "Food near K1P:\n" +
+            "1. Community Food Bank 1, 101 Bank Street, Ottawa, +1 613-555-0101, Mon-Fri 9:00-17:00\n" +
+            "2. Community Food Bank 2, 102 Bank Street, Ottawa, +1 613-555-0102, Mon-Fri 9:00-17:00\n" +
+            "Reply MORE for more."));
+    }
+
+    [Test]
+    public void Stops_at_the_segment_budget_and_keeps_the_footer()
+    {
+        var services = Enumerable.Range(1, 20).Select(Service).ToList();
+
+        var fitted = ServiceListText.Fit("Food near K1P:", services, "Reply MORE for more.", maxSegments: 2);
+
+        Assert.That(fitted.Listed, Is.InRange(1, 19));
+        Assert.That(SmsSegments.Count(fitted.Text), Is.LessThanOrEqualTo(2));
+        Assert.That(fitted.Text, Does.EndWith("Reply MORE for more."));
+        Assert.That(fitted.Text, Does.Contain($"{fitted.Listed}. Community Food Bank {fitted.Listed},"));
+        Assert.That(fitted.Text, Does.Not.Contain($"{fitted.Listed + 1}. "));
+    }
+
+    [Test]
+    public void Shortens_a_single_entry_that_would_not_fit_whole()
+    {
+        var long_ = new ServiceListing("Centre de ressources communautaires", new string('a', 120) + " rue Rideau", "613-555-0199", "lun-ven 9 h à 17 h");
+
+        var fitted = ServiceListText.Fit("Aide alimentaire :", [long_], null, maxSegments: 1);
+
+        Assert.That(fitted.Listed, Is.EqualTo(1));
+        Assert.That(fitted.Text, Is.EqualTo("Aide alimentaire :\n1. Centre de ressources communautaires, 613-555-0199"));
+    }
+
+    [Test]
+    public void Numbers_from_the_given_first_number_for_a_next_page()
+    {
+        var fitted = ServiceListText.Fit("More:", [Service(4)], null, firstNumber: 4);
+
+        Assert.That(fitted.Text, Does.StartWith("More:\n4. Community Food Bank 4,"));
+    }
+}
