@@ -161,6 +161,7 @@ internal static partial class DirectoryApi
         return null;
     }
 
-    [GeneratedRegex(@"^[A-Za-z]{1,2}(-[0-9A-Za-z]{1,8}([.\-][0-9A-Za-z]{1,8}){0,4})?$")]
+    // AIRS/211 codes (BD-1800.2000, RP-1500.1400-500) and other taxonomies' plain codes.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9.\-]{0,39}$")]
     private static partial Regex TermCode();
 }

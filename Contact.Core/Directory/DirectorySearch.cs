@@ -160,10 +160,10 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
             p.Add("kinds", (needs.Length > 0 ? 1 : 0) + (populations.Length > 0 ? 1 : 0));
             ctes.Add("""
                 wanted (id, root, kind) as (
-                    select t.id, q.code, case when q.code like 'Y%' then 'population' else 'need' end
+                    select t.id, q.code, case when starts_with(q.code, 'Y') then 'population' else 'need' end
                     from directory.taxonomy_terms t
                     join unnest(@need_codes || @population_codes) as q (code)
-                      on t.code = q.code or t.code like q.code || '.%' or t.code like q.code || '-%'
+                      on t.code = q.code or starts_with(t.code, q.code || '.') or starts_with(t.code, q.code || '-')
                     union
                     select c.id, w.root, w.kind
                     from directory.taxonomy_terms c join wanted w on c.parent_id = w.id
@@ -367,10 +367,10 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
             left join directory.taxonomy_terms p on p.id = t.parent_id
             where t.code is not null
               and (@q = ''
-                   or upper(t.code) like upper(@q) || '%'
-                   or unaccent(lower(t.name)) like '%' || unaccent(lower(@q)) || '%'
-                   or unaccent(lower(coalesce(t.name_fr, ''))) like '%' || unaccent(lower(@q)) || '%')
-            order by (upper(t.code) = upper(@q)) desc, (upper(t.code) like upper(@q) || '%') desc, t.code
+                   or starts_with(upper(t.code), upper(@q))
+                   or strpos(unaccent(lower(t.name)), unaccent(lower(@q))) > 0
+                   or strpos(unaccent(lower(coalesce(t.name_fr, ''))), unaccent(lower(@q))) > 0)
+            order by (upper(t.code) = upper(@q)) desc, starts_with(upper(t.code), upper(@q)) desc, t.code
             limit @limit
             """, new { q, fr = language == "fr", limit = Math.Clamp(limit, 1, MaxLimit) }, cancellationToken: cancellationToken));
         return rows.AsList();

@@ -291,6 +291,7 @@ public sealed class DirectorySearchTests
         var byCode = await _search.FindTermsAsync("bd-1800", "en", 10);
         Assert.That(byCode.Select(t => t.Code), Is.EqualTo(new[] { "BD-1800", "BD-1800.2000" }));
         Assert.That(byCode[1].ParentCode, Is.EqualTo("BD-1800"));
+        Assert.That(await _search.FindTermsAsync("%", "en", 10), Is.Empty, "a percent sign is a character, not a wildcard");
         var byFrench = await _search.FindTermsAsync("hebergement", "fr", 10);
         Assert.That(byFrench.Select(t => (t.Code, t.Name)), Is.EqualTo(new[] { ("BH-1800", "Hébergement d'urgence") }));
     }

@@ -251,8 +251,8 @@ create table directory.taxonomy_terms (
     term_uri    text,
     name_fr     text
 );
--- A term finds its children by code prefix (BD-1800 → BD-1800.2000) and by parent_id.
-create index taxonomy_terms_code_prefix on directory.taxonomy_terms (code text_pattern_ops);
+-- A term finds its children by code (BD-1800 → BD-1800.2000) and by parent_id; a taxonomy is small
+-- (AIRS/211 has about 9,000 terms), so the codes are compared in a scan and the parents by index.
 create index taxonomy_terms_parent on directory.taxonomy_terms (parent_id);
 
 create table directory.attributes (
