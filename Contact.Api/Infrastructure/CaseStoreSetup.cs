@@ -45,6 +45,8 @@ internal static class CaseStoreSetup
     public static async Task StartCaseStoreAsync(this WebApplication app)
     {
         await app.Services.GetRequiredService<CasesDatabase>().StartAsync(app.Lifetime.ApplicationStopping);
+        // A wrong Directory:TimeZone stops the host now rather than failing the first directory search.
+        app.Services.GetRequiredService<Contact.Core.Directory.DirectorySearch>();
         if (app.Configuration.GetValue<bool>("Seed:DemoData"))
         {
             if (await app.Services.GetRequiredService<DemoCatalog>().EnsureAsync(app.Lifetime.ApplicationStopping))

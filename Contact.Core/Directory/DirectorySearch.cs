@@ -95,7 +95,9 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
     private const double EarthRadiusKm = 6371.0088;
     private const double KmPerDegree = 111.195;
 
-    private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(string.IsNullOrWhiteSpace(timeZone) ? DefaultTimeZone : timeZone);
+    private readonly TimeZoneInfo _zone = TimeZoneInfo.TryFindSystemTimeZoneById(string.IsNullOrWhiteSpace(timeZone) ? DefaultTimeZone : timeZone, out var zone)
+        ? zone
+        : throw new ArgumentException($"Directory:TimeZone '{timeZone}' is not a time zone this system knows (e.g. America/Toronto).", nameof(timeZone));
 
     /// <summary>The directory's time zone.</summary>
     public TimeZoneInfo Zone => _zone;

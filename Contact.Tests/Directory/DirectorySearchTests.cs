@@ -207,6 +207,7 @@ public sealed class DirectorySearchTests
         _clock.SetUtcNow(Local(2026, 11, 27, 18, 30).ToUniversalTime());
         Assert.That(await IdsAsync(new DirectoryQuery(Terms: ["BD-1800.2000"], OpenNow: true)), Is.Empty);
         var vancouver = new DirectorySearch(_db, _clock, "America/Vancouver");
+        Assert.That(() => new DirectorySearch(_db, _clock, "Mars/Olympus_Mons"), Throws.ArgumentException.With.Message.Contains("Directory:TimeZone"));
         Assert.That((await vancouver.SearchAsync(new DirectoryQuery(Terms: ["BD-1800.2000"], OpenNow: true))).Hits.Select(h => h.ServiceId),
             Is.EqualTo(new[] { "s-pantry" }));
     }

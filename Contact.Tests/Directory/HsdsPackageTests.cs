@@ -186,6 +186,22 @@ public sealed class HsdsPackageTests
     }
 
     [Test]
+    public async Task A_byte_order_mark_and_columns_outside_hsds_are_accepted_and_the_columns_reported()
+    {
+        var copy = CopyOfExample();
+        var path = Path.Combine(copy, "taxonomies.csv");
+        await File.WriteAllTextAsync(path, "\uFEFFid,name,description,uri,version,colour\n5c4d79d7-cc55-470e-9f1f-8cad074e4892,name,description,http://example.com,version,blue\n",
+            new System.Text.UTF8Encoding(false));
+
+        var result = await new HsdsImporter(_db).ImportAsync(copy);
+
+        Assert.That(result.Errors, Is.Empty);
+        Assert.That(result.Warnings, Has.Some.EqualTo("taxonomies.csv:1: column colour is not part of HSDS taxonomy; ignored"));
+        await using var connection = await _db.OpenConnectionAsync();
+        Assert.That(await connection.ExecuteScalarAsync<string>("select id from directory.taxonomies"), Is.EqualTo("5c4d79d7-cc55-470e-9f1f-8cad074e4892"));
+    }
+
+    [Test]
     public async Task The_demo_directory_has_fifty_services_in_both_languages_with_the_shared_taxonomy()
     {
         await using var connection = await _db.OpenConnectionAsync();
