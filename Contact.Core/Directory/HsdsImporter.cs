@@ -250,11 +250,11 @@ public sealed partial class HsdsImporter(NpgsqlDataSource dataSource)
             {
                 errors.Add($"{file}:1: required column {missing.Name} is missing");
             }
-            var lastLine = parser.RawRow;
             while (parser.Read())
             {
-                var line = lastLine + 1;
-                lastLine = parser.RawRow;
+                // RawRow is the record's last line; a quoted field may have carried it over several.
+                var raw = parser.RawRecord ?? "";
+                var line = parser.RawRow - raw.TrimEnd('\r', '\n').Count(c => c == '\n');
                 var record = parser.Record ?? [];
                 if (record.Length != header.Length)
                 {

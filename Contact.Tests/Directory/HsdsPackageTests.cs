@@ -147,14 +147,15 @@ public sealed class HsdsPackageTests
         var before = await SnapshotAsync(_db);
         var copy = CopyOfExample();
         var path = Path.Combine(copy, "organizations.csv");
-        // A good row whose description holds a comma, quotes and two line breaks (lines 3 to 5), then a bad one on line 6.
+        // A good row whose description holds a comma, quotes and two line breaks (lines 3 to 5), a blank line,
+        // then a bad row on line 7.
         await File.AppendAllTextAsync(path,
-            "0f8f5d0e-8c0b-4d8e-9f3a-2b1c3d4e5f60,Second Org,,\"Line one, with a comma\nline \"\"two\"\"\nline three\",,,,,,,,,\n" +
+            "0f8f5d0e-8c0b-4d8e-9f3a-2b1c3d4e5f60,Second Org,,\"Line one, with a comma\nline \"\"two\"\"\nline three\",,,,,,,,,\n\n" +
             "1f8f5d0e-8c0b-4d8e-9f3a-2b1c3d4e5f60,,,No name,,,,,,,,,\n");
 
         var result = await new HsdsImporter(_db).ImportAsync(copy);
 
-        Assert.That(result.Errors, Is.EqualTo(new[] { "organizations.csv:6: name is required" }));
+        Assert.That(result.Errors, Is.EqualTo(new[] { "organizations.csv:7: name is required" }));
         Assert.That(await SnapshotAsync(_db), Is.EqualTo(before));
 
         await File.WriteAllTextAsync(path, (await File.ReadAllTextAsync(path)).Replace(",,,No name,", ",Third Org,,No name,", StringComparison.Ordinal));
