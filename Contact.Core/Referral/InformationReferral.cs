@@ -188,25 +188,40 @@ public sealed class InformationReferral(
             return id;
         }, cancellationToken);
 
-    private sealed record Contactable(bool NotifyConsent, string? ResidentPhone);
+    private sealed record Contactable(bool NotifyConsent, string? ResidentPhone, bool OptedOut);
+
+    private const string ContactableSql = """
+        select c.notify_consent, c.resident_phone, exists (select 1 from sms_opt_outs o where o.phone = c.resident_phone) as opted_out
+        from cases c where c.id = @Id
+        """;
+
+    private static async Task<Contactable> TextableAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CaseWork.LockedCase c, CancellationToken ct)
+    {
+        var who = await connection.QuerySingleAsync<Contactable>(new CommandDefinition(ContactableSql, new { c.Id }, tx, cancellationToken: ct));
+        if (!Outbox.CanText(who.NotifyConsent, who.ResidentPhone))
+        {
+            throw new WorkRefusedException("refused.no_text_consent", $"The person on case {c.Number} has not agreed to texts at a mobile number.", c.Number);
+        }
+        if (who.OptedOut)
+        {
+            throw new WorkRefusedException("refused.texts_stopped", $"The person on case {c.Number} texted STOP: nothing is sent until they text START.", c.Number);
+        }
+        return who;
+    }
 
     private sealed record UnsentRow(long Id, string Details);
 
     /// <summary>
     /// Texts the person the referrals not sent yet, each once: as numbered lists of a few segments each (as many
     /// messages as they need), in the case's language, through the outbox. Refused without the person's consent and
-    /// a number that takes texts, and when every referral was already sent. Returns the number of messages.
+    /// a number that takes texts, when that number texted STOP, and when every referral was already sent. Returns the
+    /// number of messages.
     /// </summary>
     public Task<int> SendReferralsByTextAsync(StaffMember member, string number, CancellationToken cancellationToken = default) =>
         work.OnCaseAsync(member, number, mustHold: true, async (connection, tx, c, now) =>
         {
             Must211(c);
-            var who = await connection.QuerySingleAsync<Contactable>(new CommandDefinition(
-                "select notify_consent, resident_phone from cases where id = @Id", new { c.Id }, tx, cancellationToken: cancellationToken));
-            if (!Outbox.CanText(who.NotifyConsent, who.ResidentPhone))
-            {
-                throw new WorkRefusedException("refused.no_text_consent", $"The person on case {number} has not agreed to texts at a mobile number.", number);
-            }
+            var who = await TextableAsync(connection, tx, c, cancellationToken);
             var unsent = (await connection.QueryAsync<UnsentRow>(new CommandDefinition(
                 "select id, details::text as details from service_referrals where case_id = @Id and outbox_id is null order by id for update",
                 new { c.Id }, tx, cancellationToken: cancellationToken))).ToList();
@@ -263,12 +278,7 @@ public sealed class InformationReferral(
             }
             if (method == "text")
             {
-                var who = await connection.QuerySingleAsync<Contactable>(new CommandDefinition(
-                    "select notify_consent, resident_phone from cases where id = @Id", new { c.Id }, tx, cancellationToken: cancellationToken));
-                if (!Outbox.CanText(who.NotifyConsent, who.ResidentPhone))
-                {
-                    throw new WorkRefusedException("refused.no_text_consent", $"The person on case {number} has not agreed to texts at a mobile number.", number);
-                }
+                await TextableAsync(connection, tx, c, cancellationToken);
             }
             var replaced = await connection.ExecuteAsync(new CommandDefinition(
                 "update follow_ups set status = 'cancelled' where case_id = @Id and status = 'scheduled'", new { c.Id }, tx, cancellationToken: cancellationToken));
@@ -313,7 +323,8 @@ public sealed class InformationReferral(
 
     private sealed record DueFollowUp(long Id, long CaseId);
 
-    private sealed record CaseRow(long Id, string Number, string Line, string Language, string Queue, string Status, int? AssignedTo, bool NotifyConsent, string? ResidentPhone);
+    private sealed record CaseRow(
+        long Id, string Number, string Line, string Language, string Queue, string Status, int? AssignedTo, bool NotifyConsent, string? ResidentPhone, bool OptedOut);
 
     /// <summary>Follow-ups due by now and not fired (their job was lost, or the host was down): for the sweep.</summary>
     public async Task<IReadOnlyList<long>> DueAsync(int limit = 500, CancellationToken cancellationToken = default)
@@ -328,7 +339,7 @@ public sealed class InformationReferral(
     /// Fires a due follow-up, once: it is claimed (scheduled → due | asked) in the transaction that acts on it, so a
     /// job and the sweep firing it together make one follow-up. By queue, the case returns to its 211 queue for an
     /// agent (or stays with the agent holding it); by text, the person is asked whether they got the help they
-    /// needed — and when they can no longer be texted, it goes to the queue instead. False when there was nothing to fire.
+    /// needed — and when they can no longer be texted (no consent, or they texted STOP), it goes to the queue instead. False when there was nothing to fire.
     /// </summary>
     public async Task<bool> FireAsync(long followUpId, CancellationToken cancellationToken = default)
     {
@@ -337,7 +348,8 @@ public sealed class InformationReferral(
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         // The case first, as every action on it does, then the follow-up.
         var c = await connection.QuerySingleOrDefaultAsync<CaseRow>(new CommandDefinition("""
-            select c.id, c.number, c.line, c.language, c.queue, c.status, c.assigned_to, c.notify_consent, c.resident_phone
+            select c.id, c.number, c.line, c.language, c.queue, c.status, c.assigned_to, c.notify_consent, c.resident_phone,
+                   exists (select 1 from sms_opt_outs o where o.phone = c.resident_phone) as opted_out
             from cases c where c.id = (select case_id from follow_ups where id = @followUpId)
             for update
             """, new { followUpId }, tx, cancellationToken: cancellationToken));
@@ -353,7 +365,7 @@ public sealed class InformationReferral(
             return false;
         }
         long? question = null;
-        if (method == "text" && Outbox.CanText(c.NotifyConsent, c.ResidentPhone))
+        if (method == "text" && Outbox.CanText(c.NotifyConsent, c.ResidentPhone) && !c.OptedOut)
         {
             var body = Outbox.Render("follow_up_question", c.Language, c.Number);
             question = await Outbox.WriteAsync(connection, tx, c.Id, c.ResidentPhone!, c.Language, "follow_up_question", body, now, cancellationToken);

@@ -277,6 +277,26 @@ public sealed class InformationReferralTests
         Assert.That(byText!.Code, Is.EqualTo("refused.no_text_consent"));
     }
 
+    [Test]
+    public async Task A_person_who_texted_stop_is_sent_no_referrals_and_their_text_follow_up_goes_to_the_queue()
+    {
+        var resident = new Texter(_app, NewPhone());
+        var number = await ClaimedCaseAsync(resident.From, notify: true);
+        await _ir.GiveReferralAsync(_agent, number, "ir-pantry", "ir-l-1");
+        var due = DateTimeOffset.UtcNow.AddDays(3);
+        var id = await _ir.ScheduleFollowUpAsync(_agent, number, due, "text");
+        await resident.TextAsync("STOP");
+
+        Assert.That(Assert.ThrowsAsync<WorkRefusedException>(() => _ir.SendReferralsByTextAsync(_agent, number))!.Code, Is.EqualTo("refused.texts_stopped"));
+        Assert.That(await QueryBodiesAsync(number), Is.Empty);
+        await _work.ResolveAsync(_agent, number, "Referred to the food cupboard");
+        Assert.That(await Later(new FakeTimeProvider(due.AddMinutes(1))).FireAsync(id), Is.True);
+        var detail = await DetailAsync(number);
+        Assert.That((detail.Status, detail.InformationReferral!.FollowUps.Single().Status), Is.EqualTo(("new", "due")));
+        Assert.That(await CountAsync("select count(*) from outbox o join cases c on c.id = o.case_id where c.number = @number and o.kind = 'follow_up_question'", new { number }),
+            Is.EqualTo(0));
+    }
+
     /// <summary>The same service with a clock of its own, as the follow-up job would run days later.</summary>
     private InformationReferral Later(FakeTimeProvider clock) =>
         new(_db, clock, _work, _app.Services.GetRequiredService<DirectorySearch>(), _app.Services.GetRequiredService<ChangeFeed>());
