@@ -1,7 +1,7 @@
 // Information and referral on a 211 case: the person's needs, a directory search, referrals given (as they were
 // said at the time), needs no service could meet, referrals sent by text, follow-ups and the crisis flag.
 // Actions go through the hub; the directory is read from the staff API /api/directory/*.
-import { t, codeText, h, replace, timeElement, api, apiErrorMessage, showError } from './common.js';
+import { t, codeText, h, replace, timeElement, ApiError, apiErrorMessage, showError } from './common.js';
 
 const UNMET_REASONS = ['no_service_found', 'not_eligible', 'waitlist_full', 'service_unavailable', 'declined', 'other'];
 const CLOSED = new Set(['resolved', 'closed']);
@@ -222,6 +222,29 @@ function renderReferrals(p, referrals) {
     : h('p', { class: 'empty' }, t('ir.given_none')));
 }
 
+/**
+ * GET on the staff directory API. A refused search (400) is a validation problem whose errors say what is wrong with
+ * each field, in the page's language: they come back as error.fields.
+ */
+async function directoryGet(url) {
+  let response;
+  try {
+    response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (response.ok) return response.json();
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON: the status says it.
+  }
+  const error = new ApiError(response.status, body && (body.detail || body.title));
+  if (body && body.errors) error.fields = Object.values(body.errors).flat();
+  throw error;
+}
+
 function row(labelKey, value) {
   return value ? [h('dt', null, t(labelKey)), h('dd', null, value)] : null;
 }
@@ -237,7 +260,8 @@ async function findTerms(p) {
   p.termButton.disabled = true;
   let terms;
   try {
-    terms = await api('GET', '/api/directory/terms?q=' + encodeURIComponent(q));
+    const language = p.detail ? p.detail.language : 'en';
+    terms = await directoryGet('/api/directory/terms?q=' + encodeURIComponent(q) + '&language=' + language + '&limit=15');
   } catch (error) {
     showError(p.termAlert, apiErrorMessage(error));
     return;
@@ -264,9 +288,9 @@ async function findTerms(p) {
 /** The search's query string, from the form: what the directory's staff API takes. */
 function searchQuery(p) {
   const params = new URLSearchParams();
-  if (p.searchNeed.value) params.append('terms', p.searchNeed.value);
-  if (p.searchText.value.trim()) params.set('text', p.searchText.value.trim());
-  if (p.searchPostal.value.trim()) params.set('postalCode', p.searchPostal.value.trim());
+  if (p.searchNeed.value) params.append('term', p.searchNeed.value);
+  if (p.searchText.value.trim()) params.set('q', p.searchText.value.trim());
+  if (p.searchPostal.value.trim()) params.set('postal', p.searchPostal.value.trim());
   if (p.searchOpen.checked) params.set('openNow', 'true');
   if (p.searchLanguage.value) params.set('serviceLanguage', p.searchLanguage.value);
   if (p.searchAge.value.trim()) params.set('age', p.searchAge.value.trim());
@@ -288,19 +312,16 @@ async function search(p) {
   p.searchButton.disabled = true;
   let result;
   try {
-    result = await api('GET', '/api/directory/search?' + searchQuery(p).toString());
+    result = await directoryGet('/api/directory/search?' + searchQuery(p).toString());
   } catch (error) {
-    showError(p.searchAlert, apiErrorMessage(error));
+    const message = error.fields ? error.fields.join(' ') : apiErrorMessage(error);
+    showError(p.searchAlert, message);
+    replace(p.results);
+    p.resultsHeading.hidden = true;
+    p.searchLive.textContent = message;
     return;
   } finally {
     p.searchButton.disabled = false;
-  }
-  if (result && result.problem) {
-    showError(p.searchAlert, codeText('ir.problem', result.problem));
-    replace(p.results);
-    p.resultsHeading.hidden = true;
-    p.searchLive.textContent = codeText('ir.problem', result.problem);
-    return;
   }
   const hits = (result && result.hits) || [];
   p.resultsHeading.hidden = hits.length === 0;
