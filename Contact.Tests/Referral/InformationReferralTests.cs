@@ -492,6 +492,20 @@ public sealed class InformationReferralTests
     }
 
     [Test]
+    public async Task The_crisis_line_offered_is_the_one_configured()
+    {
+        await using var app = await ContactFactory.CreateAsync(new Dictionary<string, string?> { ["Directory:CrisisLine"] = "+18665550123" });
+        var response = await app.CreateClient().PostAsJsonAsync("/api/cases", new { category = "general-211", language = "en", description = "Scared for my life" });
+        var number = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString()!;
+        await using var agent = await DesktopClient.ConnectAsync(app, "agent");
+        var detail = await agent.Hub.InvokeAsync<JsonElement>("SetCrisis", number, true);
+        Assert.That(detail.GetProperty("crisis").GetBoolean(), Is.True);
+        Assert.That(detail.GetProperty("priority").GetString(), Is.EqualTo("urgent"));
+        var line = detail.GetProperty("crisisLine");
+        Assert.That((line.GetProperty("number").GetString(), line.GetProperty("demo").GetBoolean()), Is.EqualTo(("+18665550123", false)));
+    }
+
+    [Test]
     public async Task The_status_page_and_the_api_show_only_the_status_of_a_211_case_with_its_referrals()
     {
         var phone = NewPhone();
