@@ -239,8 +239,8 @@ public sealed class InformationReferral(
                 var fitted = ServiceListText.Fit(header, rest, footer, ReferralTextSegments, firstNumber: from + 1);
                 if (fitted.Listed == 0)
                 {
-                    // Not even its name and phone fit: the name is cut short, the phone kept.
-                    var one = rest[0] with { Name = rest[0].Name.Length > 60 ? rest[0].Name[..59] + "…" : rest[0].Name, Address = null, Hours = null };
+                    // Not even its name and phone fit: the name is cut short (GSM-7 dots, not an ellipsis), the phone kept.
+                    var one = rest[0] with { Name = rest[0].Name.Length > 60 ? rest[0].Name[..57] + "..." : rest[0].Name, Address = null, Hours = null };
                     fitted = ServiceListText.Fit(header, [one], footer, ReferralTextSegments, firstNumber: from + 1) is { Listed: > 0 } f
                         ? f : new FittedServiceList(header + "\n" + ServiceListText.Entry(from + 1, one, false, false), 1);
                 }

@@ -268,6 +268,24 @@ public sealed class InformationReferralTests
     }
 
     [Test]
+    public async Task A_service_whose_name_alone_overflows_a_text_is_sent_cut_short_with_its_phone()
+    {
+        var number = await ClaimedCaseAsync(NewPhone(), notify: true);
+        await using (var connection = await _db.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("""
+                insert into directory.services (id, organization_id, name, description, status) values ('ir-long', 'ir-org', @name, 'Long', 'active');
+                insert into directory.phones (id, service_id, number) values ('ir-p-long', 'ir-long', '613-555-0177');
+                """, new { name = "Community " + string.Concat(Enumerable.Repeat("and neighbourhood ", 30)) + "help" });
+        }
+        await _ir.GiveReferralAsync(_agent, number, "ir-long", null);
+        Assert.That(await _ir.SendReferralsByTextAsync(_agent, number), Is.EqualTo(1));
+        var body = (await QueryBodiesAsync(number)).Single();
+        Assert.That(SmsSegments.Count(body), Is.LessThanOrEqualTo(InformationReferral.ReferralTextSegments), body);
+        Assert.That(body, Does.Contain("1. Community and neighbourhood").And.Contain("...").And.Contain("613-555-0177"));
+    }
+
+    [Test]
     public async Task Sending_referrals_without_the_persons_consent_is_refused_and_writes_nothing()
     {
         var number = await ClaimedCaseAsync(NewPhone(), notify: false);
