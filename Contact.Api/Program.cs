@@ -8,6 +8,7 @@ using Contact.Api.Directory;
 using Contact.Api.Infrastructure;
 using Contact.Api.Intake;
 using Contact.Api.Jobs;
+using Contact.Api.Open311;
 using Contact.Api.Sla;
 using Contact.Core.Infrastructure;
 using Serilog;
@@ -22,6 +23,7 @@ try
     builder.AddCaseStore();
     builder.AddWebPlatform();
     builder.AddIntake();
+    builder.AddOpen311();
     builder.Services.AddAgentDesktop();
     builder.Services.AddIvr(builder.Configuration, builder.Environment);
     builder.Services.AddSms();
@@ -40,6 +42,7 @@ try
     app.MapHealth();
     app.MapCatalogApi();
     app.MapCaseApi();
+    app.MapOpen311();
     app.MapSlaAdminApi();
     app.MapDirectoryApi();
     app.MapIntake();

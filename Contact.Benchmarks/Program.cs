@@ -2,6 +2,7 @@ using Contact.Benchmarks.Desktop;
 using Contact.Benchmarks.Infrastructure;
 using Contact.Benchmarks.Intake;
 using Contact.Benchmarks.Notifications;
+using Contact.Benchmarks.Open311;
 using Contact.Benchmarks.Sla;
 using Contact.Benchmarks.Voice;
 using Contact.Core.Infrastructure;
@@ -12,6 +13,7 @@ using Contact.Core.Infrastructure;
 //        dotnet run -c Release --project Contact.Benchmarks -- voice [--rate 460] [--seconds 20]
 //        dotnet run -c Release --project Contact.Benchmarks -- outbox [--messages 5000] [--concurrency 16]
 //        dotnet run -c Release --project Contact.Benchmarks -- sla [--cases 1000000] [--breaching 200000] [--timers 10000] [--idle-seconds 30]
+//        dotnet run -c Release --project Contact.Benchmarks -- open311 [--cases 1000000] [--concurrency 8] [--seconds 10] [--warmup 2]
 var benchmarks = new Dictionary<string, (string Description, Func<LoadOptions, CancellationToken, Task<int>> Run)>(StringComparer.Ordinal)
 {
     ["intake"] = ("POST /api/cases through the host against raw single-row INSERTs; commits per case", IntakeBenchmark.RunAsync),
@@ -53,6 +55,15 @@ else if (args is ["sla", .. var slaArgs])
         return Usage(slaError);
     }
     run = ct => SlaBenchmark.RunAsync(slaOptions, ct);
+}
+else if (args is ["open311", .. var open311Args])
+{
+    // The Open311 benchmark fills a store of its own size first: it has options of its own.
+    if (!Open311BenchOptions.TryParse(open311Args, out var open311Options, out var open311Error))
+    {
+        return Usage(open311Error);
+    }
+    run = ct => Open311Benchmark.RunAsync(open311Options, ct);
 }
 else
 {
@@ -121,5 +132,7 @@ int Usage(string? problem)
     Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- outbox " + OutboxBenchOptions.Usage);
     Console.Error.WriteLine($"  {"sla",-10} SLA sweep against a bare SKIP LOCKED drain, Hangfire timer lateness against Task.Delay, idle transactions/s against no client");
     Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- sla " + SlaBenchOptions.Usage);
+    Console.Error.WriteLine($"  {"open311",-10} GET /open311/v2/requests.json by service code and dates over 1 M cases against the bare SQL it runs; its plan");
+    Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- open311 " + Open311BenchOptions.Usage);
     return 2;
 }

@@ -1,6 +1,7 @@
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
 using Contact.Core.Infrastructure;
+using Contact.Core.Open311;
 using Contact.Core.Staff;
 using Npgsql;
 
@@ -37,6 +38,7 @@ internal static class CaseStoreSetup
         builder.Services.AddSingleton<CaseCommands>();
         builder.Services.AddSingleton<CaseQueries>();
         builder.Services.AddSingleton<CaseIntake>();
+        builder.Services.AddSingleton<ApiKeys>();
     }
 
     /// <summary>Connects (or starts the embedded cluster), migrates, and loads the demo data where asked.</summary>
@@ -65,6 +67,10 @@ internal static class CaseStoreSetup
                 var password = app.Configuration["Seed:DemoPassword"] is { Length: > 0 } p ? p : "demo";
                 await app.Services.GetRequiredService<StaffDirectory>().EnsureDemoUsersAsync(password, app.Lifetime.ApplicationStopping);
                 app.Logger.LogWarning("Demo users agent, agent.fr, supervisor, admin and provider can sign in at /agent with the password {DemoPassword} (Seed:DemoPassword)", password);
+                // The demo Open311 key: idempotent, and the configured value always works.
+                var key = app.Configuration["Seed:Open311ApiKey"] is { Length: > 0 } k ? k : "demo-key";
+                await app.Services.GetRequiredService<ApiKeys>().EnsureAsync("demo", key, app.Lifetime.ApplicationStopping);
+                app.Logger.LogWarning("Open311 apps can file requests with the demo API key {Open311ApiKey} (Seed:Open311ApiKey)", key);
             }
         }
     }

@@ -1,15 +1,20 @@
+using System.Globalization;
 using Contact.Core.Catalog;
 using Contact.Core.Directory;
+using Contact.Core.Open311;
 using Contact.Core.Staff;
 
 namespace Contact.Api.Infrastructure;
 
-/// <summary>The host's command line: `migrate`, `catalog import FILE`, `users add`, `directory import|export PATH`; anything else runs the web host.</summary>
+/// <summary>
+/// The host's command line: `migrate`, `catalog import FILE`, `users add`, `directory import|export PATH`,
+/// `apikeys add|list|revoke`; anything else runs the web host.
+/// </summary>
 internal static class HostCommands
 {
     public sealed record Command(string? Name, string[] Arguments, string[] HostArgs);
 
-    private static readonly string[] Known = ["migrate", "catalog", "users", "directory"];
+    private static readonly string[] Known = ["migrate", "catalog", "users", "directory", "apikeys"];
 
     // A command takes all its arguments; it is configured by appsettings and environment variables.
     public static Command Parse(string[] args) =>
@@ -64,6 +69,28 @@ internal static class HostCommands
             }
             case ("users", ["add", var name, ..]) when !name.StartsWith("--", StringComparison.Ordinal):
                 return await AddUserAsync(app, name, command.Arguments, ct);
+            case ("apikeys", ["add", var keyName]):
+                return await AddApiKeyAsync(app, keyName, ct);
+            case ("apikeys", ["list"]):
+                var keys = await app.Services.GetRequiredService<ApiKeys>().ListAsync(ct);
+                if (keys.Count == 0)
+                {
+                    Console.WriteLine("No API keys.");
+                }
+                foreach (var k in keys)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{k.Name,-24} {k.Prefix}…  created {k.CreatedAt:yyyy-MM-dd HH:mm}Z  {(k.RevokedAt is { } r ? $"revoked {r:yyyy-MM-dd HH:mm}Z" : "active")}"));
+                }
+                return 0;
+            case ("apikeys", ["revoke", var revoked]):
+                if (await app.Services.GetRequiredService<ApiKeys>().RevokeAsync(revoked, ct))
+                {
+                    Console.WriteLine($"Revoked the API key {revoked}: requests filed with it are refused from now on.");
+                    return 0;
+                }
+                await Console.Error.WriteLineAsync($"There is no active API key named {revoked}.");
+                return 1;
             default:
                 await Console.Error.WriteLineAsync("""
                     Usage:
@@ -78,6 +105,9 @@ internal static class HostCommands
                       dotnet run --project Contact.Api -- users add NAME --role agent|supervisor|admin|provider
                           [--provider CODE] [--lines 311,211] [--languages en,fr] [--display-name "Full Name"] [--phone NUMBER]
                                                                                create a staff account (password on standard input)
+                      dotnet run --project Contact.Api -- apikeys add NAME     issue an Open311 API key (shown once)
+                      dotnet run --project Contact.Api -- apikeys list         list API keys (names and prefixes, never the keys)
+                      dotnet run --project Contact.Api -- apikeys revoke NAME  revoke an API key
                     """);
                 return 2;
         }
@@ -106,6 +136,27 @@ internal static class HostCommands
         }
         Console.WriteLine($"Imported {result.Counts.GetValueOrDefault("service")} services, {result.Counts.GetValueOrDefault("location")} locations and {result.Counts.GetValueOrDefault("taxonomy_term")} taxonomy terms ({result.Counts.Values.Sum()} rows in {result.Counts.Count(c => c.Value > 0)} tables) from {Path.GetFullPath(folder)}.");
         return 0;
+    }
+
+    private static async Task<int> AddApiKeyAsync(WebApplication app, string name, CancellationToken ct)
+    {
+        try
+        {
+            var issued = await app.Services.GetRequiredService<ApiKeys>().AddAsync(name, ct);
+            Console.WriteLine($"Issued the API key {issued.Info.Name}. It is shown only this once; keep it safe:");
+            Console.WriteLine(issued.Key);
+            return 0;
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 1;
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
+        {
+            await Console.Error.WriteLineAsync($"There is already an API key named {name}.");
+            return 1;
+        }
     }
 
     private static async Task<int> AddUserAsync(WebApplication app, string name, string[] args, CancellationToken ct)

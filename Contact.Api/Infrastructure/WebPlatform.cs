@@ -83,5 +83,5 @@ internal static class WebPlatform
     private static bool IsPage(HttpContext http) =>
         !http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/openapi")
         && !http.Request.Path.StartsWithSegments("/health") && !http.Request.Path.StartsWithSegments("/hubs")
-        && !http.Request.Path.StartsWithSegments("/twilio");
+        && !http.Request.Path.StartsWithSegments("/twilio") && !http.Request.Path.StartsWithSegments("/open311");
 }

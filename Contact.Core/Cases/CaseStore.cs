@@ -94,6 +94,11 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
             FirstResponseDue = due?.FirstResponseDue,
             ResolutionDue = due?.ResolutionDue,
             FirstCheck = firstCheck,
+            ApiKeyId = r.Open311?.ApiKeyId,
+            Open311Token = r.Open311?.Token,
+            DeviceId = r.Open311?.DeviceId,
+            AccountId = r.Open311?.AccountId,
+            AddressId = r.Open311?.AddressId,
             // The number is the database's to make: the text carries a placeholder the insert fills.
             Received = Outbox.Render("created", r.Language ?? "en", "{number}", valid.Category.Name.In(r.Language ?? "en")),
         };
@@ -103,10 +108,10 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
                 insert into cases (line, channel, category_id, description, answers, address, latitude, longitude,
                                    resident_name, resident_phone, resident_email, language, notify_consent, priority,
                                    idempotency_key, created_at, updated_at, sla_policy_id, first_response_due_at, resolution_due_at,
-                                   sla_next_check_at)
+                                   sla_next_check_at, api_key_id, open311_token, device_id, account_id, address_id)
                 values (@Line, @Channel, @CategoryId, @Description, @Answers::jsonb, @Address, @Latitude, @Longitude,
                         @Name, @Phone, @Email, @Language, @NotifyConsent, @Priority, @IdempotencyKey, @Now, @Now,
-                        @SlaPolicyId, @FirstResponseDue, @ResolutionDue, @FirstCheck)
+                        @SlaPolicyId, @FirstResponseDue, @ResolutionDue, @FirstCheck, @ApiKeyId, @Open311Token, @DeviceId, @AccountId, @AddressId)
                 on conflict (idempotency_key) do nothing
                 returning id, number, status, created_at, resolution_due_at
             ), e as (

@@ -27,6 +27,7 @@ public static class Channels
 /// <param name="NotifyConsent">Whether they agree to be told of progress.</param>
 /// <param name="IdempotencyKey">The client's key for this submission; a repeat answers the case it made.</param>
 /// <param name="Media">Recordings and photos that came with it.</param>
+/// <param name="Open311">What an Open311 app sent besides (its key, token, device and account ids), for requests filed through Open311.</param>
 public sealed record NewCase(
     string? Category,
     string Channel,
@@ -41,7 +42,16 @@ public sealed record NewCase(
     string? Email = null,
     bool NotifyConsent = false,
     string? IdempotencyKey = null,
-    IReadOnlyList<CaseMediaItem>? Media = null);
+    IReadOnlyList<CaseMediaItem>? Media = null,
+    Open311Origin? Open311 = null);
+
+/// <summary>What a request filed through Open311 GeoReport v2 carries besides an ordinary case.</summary>
+/// <param name="ApiKeyId">The key that filed it.</param>
+/// <param name="Token">The token GET tokens/{token} answers with the case's number.</param>
+/// <param name="DeviceId">The app's device id (private).</param>
+/// <param name="AccountId">The app's account id for the resident (private).</param>
+/// <param name="AddressId">The jurisdiction's address-repository id, when the app located the request that way.</param>
+public sealed record Open311Origin(int ApiKeyId, string Token, string? DeviceId, string? AccountId, string? AddressId);
 
 /// <summary>A recording or photo attached to a case.</summary>
 /// <param name="Kind">recording or photo.</param>
@@ -113,7 +123,8 @@ public static class CaseValidator
         {
             errors.Add(new("longitude", "longitude.invalid"));
         }
-        if (category is { LocationRequired: true } && string.IsNullOrEmpty(address) && request.Latitude is null)
+        if (category is { LocationRequired: true } && string.IsNullOrEmpty(address) && request.Latitude is null
+            && string.IsNullOrWhiteSpace(request.Open311?.AddressId))
         {
             errors.Add(new("address", "location.required"));
         }

@@ -215,6 +215,12 @@ public sealed partial class CatalogImporter(NpgsqlDataSource dataSource)
                 """, new { id, Categories = k.Categories.ToArray() }, tx, cancellationToken: cancellationToken));
         }
 
+        // When the catalog last changed: Open311's discovery document tells apps to refresh their cached services by it.
+        await connection.ExecuteAsync(new CommandDefinition("""
+            insert into seed_state (name, checksum) values ('catalog-import', @checksum)
+            on conflict (name) do update set checksum = excluded.checksum, applied_at = now()
+            """, new { checksum = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(document))) },
+            tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
         return new CatalogImportResult(providers.Count, groups.Count, categories.Count, clusters.Count);
     }

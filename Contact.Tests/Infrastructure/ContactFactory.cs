@@ -23,6 +23,7 @@ public sealed class ContactFactory(string connectionString, IDictionary<string, 
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Cases", ConnectionString);
         builder.UseSetting("RateLimits:PublicWritesPerMinute", "100000");
+        builder.UseSetting("RateLimits:Open311PerMinute", "100000");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

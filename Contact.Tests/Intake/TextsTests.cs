@@ -17,6 +17,7 @@ public sealed class TextsTests
     }
 
     [TestCase("Contact.Api.Intake.IntakeText")]
+    [TestCase("Contact.Api.Open311.Open311Text")]
     [TestCase("Contact.Agent.Desktop.DesktopText")]
     [TestCase("Contact.Agent.Desktop.CaseText")]
     public void Every_string_exists_in_english_and_french_and_none_is_empty(string resource)

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Xml.Linq;
+using Contact.Core.Desktop;
+using Contact.Tests.Desktop;
+using Contact.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Contact.Tests.Open311;
+
+/// <summary>Open311 and the desktop on one case store; and what GET never shows.</summary>
+public sealed class Open311RoundTripTests
+{
+    private ContactFactory _app = null!;
+    private HttpClient _client = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _app = await ContactFactory.CreateAsync();
+        _client = _app.CreateClient();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _client.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    [Test]
+    public async Task A_request_filed_through_open311_reaches_the_agent_queue_and_the_agents_work_shows_in_get_requests_and_notes()
+    {
+        var id = await _client.FileAsync(("service_code", "fallen-tree"), ("attribute[size]", null), ("attribute[blocking]", "road"), ("attribute[wires]", "no"));
+        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
+
+        var snapshot = await agent.Hub.InvokeAsync<JsonElement>("Snapshot");
+        var queued = snapshot.GetProperty("queue").EnumerateArray().Single(q => q.GetProperty("number").GetString() == id);
+        Assert.That(queued.GetProperty("channel").GetString(), Is.EqualTo("open311"));
+        Assert.That(queued.GetProperty("queue").GetString(), Is.EqualTo("311-en"));
+
+        await agent.Hub.InvokeAsync<CaseDetail>("Claim", id);
+        await agent.Hub.InvokeAsync<CaseDetail>("Refer", id, new[] { "city-forestry" }, "Crew needed with a chipper");
+        var referred = (await _client.GetXmlAsync($"requests.xml?service_request_id={id}&extensions=true")).Element("request")!;
+        Assert.That(referred.Text("status"), Is.EqualTo("open"));
+        Assert.That(referred.Text("status_notes"), Is.Empty, "a referral's note is for the provider, not the public");
+        Assert.That(referred.ToString(), Does.Not.Contain("chipper"));
+        Assert.That(referred.Text("agency_responsible"), Does.Contain("Forestry"));
+        Assert.That(referred.Element("extended_attributes")!.Element("referred_to")!.Elements("provider").Select(p => p.Value), Is.EqualTo(new[] { "city-forestry" }));
+        Assert.That(referred.Element("extended_attributes")!.Text("channel"), Is.EqualTo("open311"));
+
+        await agent.Hub.InvokeAsync<CaseDetail>("Resolve", id, "Tree removed and road reopened");
+
+        var json = await _client.GetJsonAsync($"requests.json?service_code=fallen-tree&status=closed&extensions=true");
+        var request = json.EnumerateArray().Single(r => r.GetProperty("service_request_id").GetString() == id);
+        Assert.That(request.GetProperty("status").GetString(), Is.EqualTo("closed"));
+        Assert.That(request.GetProperty("status_notes").GetString(), Is.EqualTo("Tree removed and road reopened"));
+        Assert.That(request.GetProperty("expected_datetime").ValueKind, Is.EqualTo(JsonValueKind.Null), "a closed request expects nothing more");
+        var notes = request.GetProperty("notes").EnumerateArray().ToList();
+        Assert.That(notes.Select(n => n.GetProperty("type").GetString()), Is.EqualTo(new[] { "opened", "referred", "closed" }));
+        Assert.That(notes[2].GetProperty("description").GetString(), Is.EqualTo("Tree removed and road reopened"));
+        Assert.That(notes[1].GetProperty("description").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(notes.Select(n => n.GetProperty("summary").GetString()), Has.None.Empty);
+        Assert.That(request.GetProperty("updated_datetime").GetString(), Is.EqualTo(notes[2].GetProperty("datetime").GetString()), "updated when it was closed");
+        var open = await _client.GetJsonAsync($"requests.json?service_code=fallen-tree&status=open");
+        Assert.That(open.EnumerateArray().Select(r => r.GetProperty("service_request_id").GetString()), Has.None.EqualTo(id));
+    }
+
+    [Test]
+    public async Task A_merged_duplicate_names_its_parent_request()
+    {
+        var original = await _client.FileAsync(("service_code", "dead-animal"), ("attribute[size]", "small"));
+        var duplicate = await _client.FileAsync(("service_code", "dead-animal"), ("attribute[size]", "small"));
+        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
+        await agent.Hub.InvokeAsync<CaseDetail>("Claim", duplicate);
+        await agent.Hub.InvokeAsync<CaseDetail>("Merge", duplicate, original);
+
+        var request = (await _client.GetXmlAsync($"requests/{duplicate}.xml?extensions=true")).Element("request")!;
+        Assert.That(request.Element("extended_attributes")!.Text("duplicate_of"), Is.EqualTo(original));
+        Assert.That(request.Element("notes")!.Elements("note").Select(n => n.Text("type")), Does.Contain("closed as duplicate"));
+        var plain = (await _client.GetXmlAsync($"requests/{duplicate}.xml")).Element("request")!;
+        Assert.That(plain.Element("extended_attributes"), Is.Null, "extensions only when asked for");
+    }
+
+    [Test]
+    public async Task Personal_data_and_private_notes_never_appear_in_any_get_response()
+    {
+        const string First = "Zebulon", Last = "Quixotic", Phone = "613-555-0177", Email = "zebulon.q@example.org";
+        const string Device = "device-7f3a9c", Account = "account-55821", Secret = "Resident is recovering from surgery";
+        var response = await (await _client.PostRequestAsync("json", Open311Client.Pothole(("first_name", First), ("last_name", Last), ("phone", Phone),
+            ("email", Email), ("device_id", Device), ("account_id", Account)))).JsonAsync();
+        var id = response[0].GetProperty("service_request_id").GetString()!;
+        var token = response[0].GetProperty("token").GetString()!;
+        await using (var agent = await DesktopClient.ConnectAsync(_app, "agent"))
+        {
+            await agent.Hub.InvokeAsync<CaseDetail>("Claim", id);
+            await agent.Hub.InvokeAsync<CaseDetail>("AddNote", id, Secret);
+            await agent.Hub.InvokeAsync<CaseDetail>("SetWaiting", id, "Asked for a photo");
+        }
+
+        string[] paths =
+        [
+            $"requests.xml", $"requests.json", $"requests.xml?extensions=true", $"requests.json?extensions=true&service_code=pothole",
+            $"requests/{id}.xml?extensions=true", $"requests/{id}.json?extensions=true", $"requests.json?service_request_id={id}&extensions=true",
+            $"tokens/{token}.xml", $"tokens/{token}.json", "services.xml", "services/pothole.json", "discovery.json",
+        ];
+        var seen = 0;
+        foreach (var path in paths)
+        {
+            var body = await _client.GetStringAsync(Open311Client.Base + path);
+            seen += body.Contains(id, StringComparison.Ordinal) ? 1 : 0;
+            Assert.That(body, Does.Not.Contain(First).And.Not.Contain(Last).And.Not.Contain(Email)
+                .And.Not.Contain(Phone).And.Not.Contain("6135550177").And.Not.Contain(Device).And.Not.Contain(Account).And.Not.Contain(Secret), path);
+        }
+        Assert.That(seen, Is.EqualTo(9), "the request itself is listed by every request and token path");
+    }
+
+    [Test]
+    public async Task Cases_in_211_and_private_categories_are_never_listed_even_by_number()
+    {
+        var web = _app.CreateClient();
+        async Task<string> FileOnWebAsync(object body)
+        {
+            var created = await web.PostAsJsonAsync("/api/cases", body);
+            Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+            return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString()!;
+        }
+        var foodBank = await FileOnWebAsync(new { category = "food-bank", language = "en", answers = new { household = "3" }, phone = "613-555-0166" });
+        var noise = await FileOnWebAsync(new { category = "noise-complaint", language = "en", address = "12 Elgin St", answers = new { type = "music" } });
+        var pothole = await _client.FileAsync();
+
+        var xml = await _client.GetXmlAsync($"requests.xml?service_request_id={foodBank},{noise},{pothole}");
+        Assert.That(xml.Elements("request").Select(r => r.Text("service_request_id")), Is.EqualTo(new[] { pothole }));
+        var all = await _client.GetJsonAsync("requests.json?page_size=500");
+        Assert.That(all.EnumerateArray().Select(r => r.GetProperty("service_request_id").GetString()), Has.None.AnyOf(foodBank, noise).And.Contain(pothole));
+        await (await _client.GetAsync(Open311Client.Base + $"requests/{foodBank}.xml")).XmlErrorsAsync(HttpStatusCode.NotFound);
+        await (await _client.GetAsync(Open311Client.Base + $"requests/{noise}.json")).JsonErrorsAsync(HttpStatusCode.NotFound);
+    }
+
+    [Test]
+    public async Task The_rate_limit_applies_per_address_for_reads_and_per_key_for_filing()
+    {
+        await using var app = await ContactFactory.CreateAsync(new Dictionary<string, string?> { ["RateLimits:Open311PerMinute"] = "2" });
+        using var client = app.CreateClient();
+        await client.GetXmlAsync("services.xml");
+        await client.GetXmlAsync("services.xml");
+        var limited = await client.GetAsync(Open311Client.Base + "services.xml");
+        await limited.XmlErrorsAsync(HttpStatusCode.TooManyRequests);
+        Assert.That(limited.Headers.RetryAfter, Is.Not.Null);
+
+        // Filing counts against the key, not the address the reads used up.
+        await client.FileAsync();
+        await client.FileAsync();
+        var before = await app.CasesAsync();
+        await (await client.PostRequestAsync("json", Open311Client.Pothole())).JsonErrorsAsync(HttpStatusCode.TooManyRequests);
+        Assert.That(await app.CasesAsync(), Is.EqualTo(before));
+    }
+}
