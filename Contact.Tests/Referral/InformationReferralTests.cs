@@ -524,7 +524,7 @@ public sealed class InformationReferralTests
     }
 
     [Test]
-    public async Task The_status_page_and_the_api_show_only_the_status_of_a_211_case_with_its_referrals()
+    public async Task The_status_page_and_the_api_show_only_the_status_of_a_211_case_with_its_referrals_and_open311_nothing()
     {
         var phone = NewPhone();
         var number = await ClaimedCaseAsync(phone, notify: true);
@@ -542,6 +542,12 @@ public sealed class InformationReferralTests
         {
             Assert.That(text, Does.Not.Contain(secret).IgnoreCase);
         }
+
+        // To Open311 a 211 case does not exist.
+        var open311 = await _app.CreateClient().GetAsync($"/open311/v2/requests/{number}.json");
+        Assert.That(open311.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        var listed = await _app.CreateClient().GetStringAsync("/open311/v2/requests.json");
+        Assert.That(listed, Does.Not.Contain(number).And.Not.Contain("Centretown"));
 
         var browser = _app.Browser("en");
         var page = await browser.GetPageAsync($"/requests/{number}");
