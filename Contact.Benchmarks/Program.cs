@@ -1,4 +1,5 @@
 using Contact.Benchmarks.Desktop;
+using Contact.Benchmarks.Directory;
 using Contact.Benchmarks.Infrastructure;
 using Contact.Benchmarks.Intake;
 using Contact.Benchmarks.Notifications;
@@ -14,6 +15,7 @@ using Contact.Core.Infrastructure;
 //        dotnet run -c Release --project Contact.Benchmarks -- outbox [--messages 5000] [--concurrency 16]
 //        dotnet run -c Release --project Contact.Benchmarks -- sla [--cases 1000000] [--breaching 200000] [--timers 10000] [--idle-seconds 30]
 //        dotnet run -c Release --project Contact.Benchmarks -- open311 [--cases 1000000] [--concurrency 8] [--seconds 10] [--warmup 2]
+//        dotnet run -c Release --project Contact.Benchmarks -- directory [--services 100000] [--searches 200] [--km 10]
 var benchmarks = new Dictionary<string, (string Description, Func<LoadOptions, CancellationToken, Task<int>> Run)>(StringComparer.Ordinal)
 {
     ["intake"] = ("POST /api/cases through the host against raw single-row INSERTs; commits per case", IntakeBenchmark.RunAsync),
@@ -64,6 +66,15 @@ else if (args is ["open311", .. var open311Args])
         return Usage(open311Error);
     }
     run = ct => Open311Benchmark.RunAsync(open311Options, ct);
+}
+else if (args is ["directory", .. var directoryArgs])
+{
+    // The directory benchmark times single searches on a generated directory: it has options of its own.
+    if (!DirectoryBenchOptions.TryParse(directoryArgs, out var directoryOptions, out var directoryError))
+    {
+        return Usage(directoryError);
+    }
+    run = ct => DirectoryBenchmark.RunAsync(directoryOptions, ct);
 }
 else
 {
@@ -134,5 +145,7 @@ int Usage(string? problem)
     Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- sla " + SlaBenchOptions.Usage);
     Console.Error.WriteLine($"  {"open311",-10} GET /open311/v2/requests.json by service code and dates over 1 M cases against the bare SQL it runs; its plan");
     Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- open311 " + Open311BenchOptions.Usage);
+    Console.Error.WriteLine($"  {"directory",-10} A need + place + open-now directory search against the bare SQL it runs; p50/p99 and the plan");
+    Console.Error.WriteLine("Usage: dotnet run -c Release --project Contact.Benchmarks -- directory " + DirectoryBenchOptions.Usage);
     return 2;
 }

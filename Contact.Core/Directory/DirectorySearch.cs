@@ -167,16 +167,33 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
                     union
                     select c.id, w.root, w.kind
                     from directory.taxonomy_terms c join wanted w on c.parent_id = w.id
-                ),
-                need as (
-                    select a.link_id as service_id, count(distinct w.root) as fit
-                    from wanted w
-                    join directory.attributes a on a.taxonomy_term_id = w.id and a.link_entity = 'service'
-                    group by a.link_id
-                    having count(distinct w.kind) = @kinds
                 )
                 """);
-            joins.Append(" join need n on n.service_id = s.id");
+            if (query.WithinKm is not null && query.Latitude is not null && query.Longitude is not null)
+            {
+                // A radius is the narrower filter: the services near the point are checked for the terms one by one.
+                joins.Append("""
+                     cross join lateral (
+                        select count(distinct w.root) as fit, count(distinct w.kind) as kinds
+                        from directory.attributes a join wanted w on w.id = a.taxonomy_term_id
+                        where a.link_id = s.id and a.link_entity = 'service') n
+                    """);
+                where.Append(" and n.kinds = @kinds");
+            }
+            else
+            {
+                // Otherwise the terms are: their services are gathered from the attributes' term index.
+                ctes.Add("""
+                    need as (
+                        select a.link_id as service_id, count(distinct w.root) as fit
+                        from wanted w
+                        join directory.attributes a on a.taxonomy_term_id = w.id and a.link_entity = 'service'
+                        group by a.link_id
+                        having count(distinct w.kind) = @kinds
+                    )
+                    """);
+                joins.Append(" join need n on n.service_id = s.id");
+            }
             rank.Add("n.fit");
         }
 
@@ -261,17 +278,28 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
                    case when @fr then coalesce(o.name_fr, o.name) else o.name end as organization_name,
                    coalesce(case when @fr then coalesce(s.description_fr, s.description) else s.description end, '') as description,
                    case when @fr then coalesce(l.name_fr, l.name) else l.name end as location_name,
-                   addr.line as address, addr.postal_code,
+                   (select concat_ws(', ', ad.address_1, nullif(ad.address_2, ''), ad.city, ad.state_province) || coalesce(' ' || ad.postal_code, '')
+                      from directory.addresses ad where ad.location_id = l.id
+                     order by (ad.address_type = 'physical') desc, ad.id limit 1) as address,
+                   (select ad.postal_code from directory.addresses ad where ad.location_id = l.id
+                     order by (ad.address_type = 'physical') desc, ad.id limit 1) as postal_code,
                    l.latitude, l.longitude,
                    ({distance})::double precision as distance_km,
+                   -- The most specific phone: the service at this location's, the service's, the location's, the organization's.
                    (select case when ph.extension is null then ph.number else ph.number || ' x' || ph.extension end
-                      from directory.phones ph
-                     where ph.service_at_location_id = sal.id or ph.service_id = s.id
-                        or (ph.location_id = l.id and ph.service_id is null)
-                        or (ph.organization_id = s.organization_id and ph.service_id is null and ph.location_id is null)
-                     order by (ph.service_at_location_id = sal.id) desc nulls last, (ph.service_id = s.id) desc nulls last,
-                              (ph.location_id = l.id) desc nulls last, ph.id
-                     limit 1) as phone,
+                      from (select * from (select 1 as k, p1.number, p1.extension from directory.phones p1
+                                           where p1.service_at_location_id = sal.id order by p1.id limit 1) a
+                            union all
+                            select * from (select 2, p2.number, p2.extension from directory.phones p2
+                                           where p2.service_id = s.id order by p2.id limit 1) b
+                            union all
+                            select * from (select 3, p3.number, p3.extension from directory.phones p3
+                                           where p3.location_id = l.id and p3.service_id is null order by p3.id limit 1) c
+                            union all
+                            select * from (select 4, p4.number, p4.extension from directory.phones p4
+                                           where p4.organization_id = s.organization_id and p4.service_id is null and p4.location_id is null
+                                           order by p4.id limit 1) d) ph
+                     order by ph.k limit 1) as phone,
                    (select bool_or(directory.schedule_open(sc.freq, sc.byday, sc.bymonthday, sc.interval, sc.dtstart, sc.valid_from,
                                                            sc.valid_to, sc.until, sc.opens_at, sc.closes_at, @at_local))
                       from directory.schedules sc
@@ -289,11 +317,6 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
             join directory.organizations o on o.id = s.organization_id
             left join directory.service_at_location sal on sal.service_id = s.id
             left join directory.locations l on l.id = sal.location_id
-            left join lateral (
-                select concat_ws(', ', ad.address_1, nullif(ad.address_2, ''), ad.city, ad.state_province) || coalesce(' ' || ad.postal_code, '') as line,
-                       ad.postal_code
-                from directory.addresses ad where ad.location_id = l.id
-                order by (ad.address_type = 'physical') desc, ad.id limit 1) addr on true
             {joins}
             where {where}
             order by rank desc, distance_km nulls last, service_name, s.id, sal.id

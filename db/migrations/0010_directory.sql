@@ -156,6 +156,8 @@ create table directory.phones (
 );
 create index phones_service on directory.phones (service_id);
 create index phones_location on directory.phones (location_id);
+create index phones_service_at_location on directory.phones (service_at_location_id);
+create index phones_organization on directory.phones (organization_id);
 
 create table directory.schedules (
     id                     text primary key,
@@ -303,10 +305,37 @@ create table directory.organization_identifiers (
     identifier        text not null
 );
 
--- Whether a weekly or monthly HSDS schedule row is open at a local date and time (in the directory's
--- time zone). A row without both times is not known to be open. A row that closes at or before it
--- opens runs past midnight (00:00–00:00 is the whole day); the hours after midnight belong to the
--- day it opened. Written as one SQL expression so the planner inlines it.
+-- Whether an HSDS schedule row applies on a date: within its validity, and on one of its week days
+-- (WEEKLY, every interval-th week from dtstart) or month days (MONTHLY). Plain expressions only, so the
+-- planner inlines it into the query that calls it.
+create function directory.schedule_day(
+    freq text, byday text, bymonthday text, interval_weeks numeric, dtstart date,
+    valid_from date, valid_to date, until date, day date)
+returns boolean
+language sql immutable parallel safe
+as $$
+    select (valid_from is null or day >= valid_from)
+        and (valid_to is null or day <= valid_to)
+        and (until is null or day <= until)
+        and (dtstart is null or day >= dtstart)
+        and case coalesce(freq, 'WEEKLY')
+            when 'WEEKLY' then
+                (coalesce(byday, '') = ''
+                 or (array['SU','MO','TU','WE','TH','FR','SA'])[extract(dow from day)::int + 1]
+                    = any (string_to_array(replace(upper(byday), ' ', ''), ',')))
+                and (coalesce(interval_weeks, 1) <= 1 or dtstart is null
+                     or ((date_trunc('week', day::timestamp)::date - date_trunc('week', dtstart::timestamp)::date) / 7)
+                        % interval_weeks::int = 0)
+            when 'MONTHLY' then
+                coalesce(bymonthday, '') <> ''
+                and extract(day from day)::int::text = any (string_to_array(replace(bymonthday, ' ', ''), ','))
+            else false
+            end
+$$;
+
+-- Whether a schedule row is open at a local date and time (in the directory's time zone). A row without
+-- both times is not known to be open. A row that closes at or before it opens runs past midnight
+-- (00:00–00:00 is the whole day); the hours after midnight belong to the day it opened.
 create function directory.schedule_open(
     freq text, byday text, bymonthday text, interval_weeks numeric, dtstart date,
     valid_from date, valid_to date, until date, opens_at time, closes_at time, local_at timestamp)
@@ -314,27 +343,10 @@ returns boolean
 language sql immutable parallel safe
 as $$
     select opens_at is not null and closes_at is not null
-        and coalesce(freq, 'WEEKLY') in ('WEEKLY', 'MONTHLY')
-        and exists (
-            select 1
-            from (values (local_at::date, true), (local_at::date - 1, false)) as d(day, today)
-            where ((today and local_at::time >= opens_at and (local_at::time < closes_at or closes_at <= opens_at))
-                   or (not today and closes_at < opens_at and local_at::time < closes_at))
-              and (valid_from is null or d.day >= valid_from)
-              and (valid_to is null or d.day <= valid_to)
-              and (until is null or d.day <= until)
-              and (dtstart is null or d.day >= dtstart)
-              and case coalesce(freq, 'WEEKLY')
-                  when 'WEEKLY' then
-                      (coalesce(byday, '') = ''
-                       or (array['SU','MO','TU','WE','TH','FR','SA'])[extract(dow from d.day)::int + 1]
-                          = any (string_to_array(replace(upper(byday), ' ', ''), ',')))
-                      and (coalesce(interval_weeks, 1) <= 1 or dtstart is null
-                           or ((date_trunc('week', d.day)::date - date_trunc('week', dtstart)::date) / 7) % interval_weeks::int = 0)
-                  else
-                      coalesce(bymonthday, '') <> ''
-                      and extract(day from d.day)::int::text = any (string_to_array(replace(bymonthday, ' ', ''), ','))
-                  end)
+        and ((local_at::time >= opens_at and (local_at::time < closes_at or closes_at <= opens_at)
+              and directory.schedule_day(freq, byday, bymonthday, interval_weeks, dtstart, valid_from, valid_to, until, local_at::date))
+          or (closes_at < opens_at and local_at::time < closes_at
+              and directory.schedule_day(freq, byday, bymonthday, interval_weeks, dtstart, valid_from, valid_to, until, local_at::date - 1)))
 $$;
 
 -- Forward sortation areas (the first three characters of a Canadian postal code) and their
