@@ -171,14 +171,22 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
                 """);
             if (query.WithinKm is not null && query.Latitude is not null && query.Longitude is not null)
             {
-                // A radius is the narrower filter: the services near the point are checked for the terms one by one.
-                joins.Append("""
-                     cross join lateral (
-                        select count(distinct w.root) as fit, count(distinct w.kind) as kinds
-                        from directory.attributes a join wanted w on w.id = a.taxonomy_term_id
-                        where a.link_id = s.id and a.link_entity = 'service') n
+                // A radius is the narrower filter: each service near the point is checked for the terms (one
+                // semi-join per kind of term), and its fit counted only once it passed every filter.
+                foreach (var (kind, codesOfKind) in new[] { ("need", needs), ("population", populations) })
+                {
+                    if (codesOfKind.Length > 0)
+                    {
+                        where.Append(CultureInfo.InvariantCulture, $"""
+                             and exists (select 1 from directory.attributes a join wanted w on w.id = a.taxonomy_term_id
+                                         where a.link_id = sal.service_id and a.link_entity = 'service' and w.kind = '{kind}')
+                            """);
+                    }
+                }
+                rank.Add("""
+                    select count(distinct w.root) from directory.attributes a join wanted w on w.id = a.taxonomy_term_id
+                    where a.link_id = s.id and a.link_entity = 'service'
                     """);
-                where.Append(" and n.kinds = @kinds");
             }
             else
             {
@@ -193,8 +201,8 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
                     )
                     """);
                 joins.Append(" join need n on n.service_id = s.id");
+                rank.Add("n.fit");
             }
-            rank.Add("n.fit");
         }
 
         if (!string.IsNullOrWhiteSpace(query.Text))

@@ -201,6 +201,40 @@ public sealed class DirectorySearchTests
     }
 
     [Test]
+    public async Task Open_now_follows_the_directory_time_zone_setting()
+    {
+        // Friday 18:30 in Ottawa is 15:30 in Vancouver: the weekday pantry is closed in one zone and open in the other.
+        _clock.SetUtcNow(Local(2026, 11, 27, 18, 30).ToUniversalTime());
+        Assert.That(await IdsAsync(new DirectoryQuery(Terms: ["BD-1800.2000"], OpenNow: true)), Is.Empty);
+        var vancouver = new DirectorySearch(_db, _clock, "America/Vancouver");
+        Assert.That((await vancouver.SearchAsync(new DirectoryQuery(Terms: ["BD-1800.2000"], OpenNow: true))).Hits.Select(h => h.ServiceId),
+            Is.EqualTo(new[] { "s-pantry" }));
+    }
+
+    [Test]
+    public async Task Monthly_and_every_other_week_schedules_open_on_their_days_only()
+    {
+        await using (var connection = await _db.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("""
+                insert into directory.schedules (id, service_id, freq, bymonthday, opens_at, closes_at)
+                    values ('sc-boxes', 's-boxes', 'MONTHLY', '1,27', '10:00', '16:00');
+                update directory.schedules set byday = 'TH,FR', interval = 2, dtstart = '2026-11-16' where id = 'sc-cupboard';
+                update directory.schedules set opens_at = '15:00' where id = 'sc-cupboard';
+                """);
+        }
+        // Friday 27 November, 15:30: the 27th of the month; the cupboard's fortnight began on the week of the 16th,
+        // so this week is off.
+        Assert.That(await IdsAsync(new DirectoryQuery(Terms: ["BD-1800"], OpenNow: true, Limit: 50)), Is.EquivalentTo(new[] { "s-pantry", "s-boxes" }));
+        var hours = (await _search.SearchAsync(new DirectoryQuery(Terms: ["FOOD-BOX"]))).Hits[0].Hours;
+        Assert.That(hours, Is.EqualTo("Days 1, 27 of the month 10:00–16:00"));
+
+        // A week later it is the cupboard's week, and not the 27th.
+        _clock.SetUtcNow(Local(2026, 12, 4, 15, 30).ToUniversalTime());
+        Assert.That(await IdsAsync(new DirectoryQuery(Terms: ["BD-1800"], OpenNow: true, Limit: 50)), Is.EquivalentTo(new[] { "s-pantry", "s-cupboard" }));
+    }
+
+    [Test]
     public async Task Hits_say_their_hours_in_either_language_and_whether_they_are_open()
     {
         var en = (await _search.SearchAsync(new DirectoryQuery(Terms: ["BD-1800"], Limit: 50))).Hits.ToDictionary(h => h.ServiceId);
