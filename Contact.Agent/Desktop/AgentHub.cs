@@ -3,12 +3,14 @@ using Contact.Agent.Staff;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
 using Contact.Core.Desktop;
+using Contact.Core.Referral;
 using Contact.Core.Routing;
 using Contact.Core.Staff;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Contact.Agent.Desktop;
 
@@ -36,7 +38,8 @@ public sealed record ProviderOption(string Code, string Level, LocalText Name);
 [Authorize(Policy = StaffAuth.Desk)]
 public sealed class AgentHub(
     StaffDirectory staff, DesktopQueries queries, CaseWork work, Referrals referrals, CatalogStore catalog,
-    CaseTextLocalizer text, ILogger<AgentHub> logger, ICallConnector? calls = null) : Hub<IAgentClient>
+    CaseTextLocalizer text, ILogger<AgentHub> logger, InformationReferral ir, IOptions<CrisisLineOptions> crisisLine,
+    TimeProvider clock, ICallConnector? calls = null) : Hub<IAgentClient>
 {
     internal const string LanguageKey = "language";
 
@@ -95,9 +98,12 @@ public sealed class AgentHub(
         }
     }
 
-    private async Task<CaseDetail> DetailAsync(StaffMember me, string number) =>
-        await queries.DetailAsync(me, number, text.Describe, Context.ConnectionAborted)
-        ?? throw new WorkRefusedException("refused.no_case", $"There is no case {number}.", number);
+    private async Task<CaseDetail> DetailAsync(StaffMember me, string number)
+    {
+        var detail = await queries.DetailAsync(me, number, text.Describe, Context.ConnectionAborted)
+            ?? throw new WorkRefusedException("refused.no_case", $"There is no case {number}.", number);
+        return detail.InformationReferral is null ? detail : detail with { CrisisLine = crisisLine.Value.View };
+    }
 
     public Task<DesktopSnapshot> Snapshot() => RunAsync(async me =>
     {
@@ -158,6 +164,32 @@ public sealed class AgentHub(
 
     public Task<CaseDetail> Refer(string number, string[] providerCodes, string? note) =>
         Act(number, (me, n) => referrals.ReferAsync(me, n, providerCodes ?? [], note, Context.ConnectionAborted));
+
+    public Task<CaseDetail> RecordNeed(string number, string code) =>
+        Act(number, (me, n) => ir.RecordNeedAsync(me, n, code ?? "", Context.ConnectionAborted));
+
+    public Task<CaseDetail> MarkNeedUnmet(string number, long needId, string reason, string? note) =>
+        Act(number, (me, n) => ir.MarkNeedUnmetAsync(me, n, needId, reason ?? "", note, Context.ConnectionAborted));
+
+    public Task<CaseDetail> GiveReferral(string number, string serviceId, string? locationId, long? needId) =>
+        Act(number, (me, n) => ir.GiveReferralAsync(me, n, serviceId ?? "", locationId, needId, Context.ConnectionAborted));
+
+    public Task<CaseDetail> SendReferralsByText(string number) =>
+        Act(number, (me, n) => ir.SendReferralsByTextAsync(me, n, Context.ConnectionAborted));
+
+    /// <summary>Schedules a follow-up <paramref name="days"/> days from now (1 to 90), by queue or by text.</summary>
+    public Task<CaseDetail> ScheduleFollowUp(string number, int days, string method) =>
+        Act(number, (me, n) =>
+        {
+            if (days is < 1 or > 90)
+            {
+                throw new WorkRefusedException("refused.bad_follow_up_due", "A follow-up is due in the next 90 days.", 90);
+            }
+            return ir.ScheduleFollowUpAsync(me, n, clock.GetUtcNow().AddDays(days), method ?? "", Context.ConnectionAborted);
+        });
+
+    public Task<CaseDetail> SetCrisis(string number, bool on) =>
+        Act(number, (me, n) => ir.SetCrisisAsync(me, n, on, Context.ConnectionAborted));
 
     /// <summary>Connects the caller waiting on a held case to this agent.</summary>
     public Task<CaseDetail> AnswerCall(string number) => RunAsync(async me =>
@@ -226,4 +258,20 @@ public static class DesktopOptions
 {
     /// <summary>The contact centre's time zone, for "today" (Contact:TimeZone; the demo city is Ottawa).</summary>
     public static TimeZoneInfo Zone { get; set; } = TimeZoneInfo.FindSystemTimeZoneById("America/Toronto");
+}
+
+/// <summary>The crisis line offered at once on a 211 case at risk of life (Directory:CrisisLine).</summary>
+public sealed class CrisisLineOptions
+{
+    public const string Section = "Directory";
+
+    /// <summary>The fictional number the demo uses.</summary>
+    public const string DemoNumber = "+16135550100";
+
+    /// <summary>The crisis line's number, as staff read it out or transfer to it.</summary>
+    [System.ComponentModel.DataAnnotations.Required]
+    [System.ComponentModel.DataAnnotations.RegularExpression(@"^\+?[0-9][0-9 ().-]{2,30}$")]
+    public string CrisisLine { get; set; } = DemoNumber;
+
+    internal CrisisLineView View => new(CrisisLine, CrisisLine == DemoNumber);
 }

@@ -34,6 +34,11 @@ public sealed partial class CaseTextLocalizer(IStringLocalizer<CaseText> strings
                 JsonValueKind.Null => "",
                 _ => v.ToString(),
             } : "";
+            // A coded value (a reason, a method) reads in words when there are words for it.
+            if (value.Length is > 0 and <= 64 && strings[$"value.{name}.{value}"] is { ResourceNotFound: false } words)
+            {
+                value = words.Value;
+            }
             // An optional note reads as ": text" after the sentence, or nothing.
             return name == "note" ? (value.Length == 0 ? "" : ": " + value) : value;
         });

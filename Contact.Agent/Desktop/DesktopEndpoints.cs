@@ -2,6 +2,7 @@ using System.Globalization;
 using Contact.Agent.Staff;
 using Contact.Core.Desktop;
 using Contact.Core.Infrastructure;
+using Contact.Core.Referral;
 using Contact.Core.Routing;
 using Contact.Core.Staff;
 using Microsoft.AspNetCore.Builder;
@@ -27,6 +28,8 @@ public static class DesktopEndpoints
         services.AddSingleton<DesktopQueries>();
         services.AddSingleton<CaseWork>();
         services.AddSingleton<Referrals>();
+        services.AddSingleton<InformationReferral>();
+        services.AddOptions<CrisisLineOptions>().BindConfiguration(CrisisLineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CaseTextLocalizer>();
         services.AddHostedService<CaseChangeListener>();
         return services;

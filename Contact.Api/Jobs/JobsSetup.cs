@@ -36,8 +36,8 @@ internal static class JobsSetup
         {
             options.ServerName = $"contact-{Environment.MachineName}-{Environment.ProcessId}";
             options.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2);
-            // Delayed jobs are only the outbox's retries (5 s and up); the SLA timers run on SlaClock. Polling every
-            // 5 s keeps an idle host's database load low.
+            // Delayed jobs are the outbox's retries (5 s and up) and 211 follow-ups (days ahead); the SLA timers run on
+            // SlaClock. Polling every 5 s keeps an idle host's database load low.
             options.SchedulePollingInterval = TimeSpan.FromSeconds(5);
         });
         services.AddSingleton<IOutboxDispatcher, HangfireOutboxDispatcher>();
@@ -48,6 +48,8 @@ internal static class JobsSetup
         services.AddTransient<SlaJobs>();
         services.AddSingleton<OutboxDelivery>();
         services.AddTransient<OutboxJobs>();
+        services.AddSingleton<Contact.Core.Referral.IFollowUpScheduler, HangfireFollowUpScheduler>();
+        services.AddTransient<FollowUpJobs>();
         var development = builder.Environment.IsDevelopment();
         var configuration = builder.Configuration;
         services.AddSingleton<ISmsSender>(sp =>
@@ -85,6 +87,8 @@ internal static class JobsSetup
         recurring.AddOrUpdate<OutboxJobs>("outbox-sweep", jobs => jobs.SweepAsync(CancellationToken.None), Cron.Minutely());
         // And for SLA timers a host missed (down, or its clock changed): every case whose next step is due.
         recurring.AddOrUpdate<SlaJobs>("sla-sweep", jobs => jobs.SweepAsync(CancellationToken.None), Cron.Minutely());
+        // And for 211 follow-ups whose scheduled job was lost (its storage restored, say): every one due and not fired.
+        recurring.AddOrUpdate<FollowUpJobs>("follow-up-sweep", jobs => jobs.SweepAsync(CancellationToken.None), Cron.Minutely());
     }
 
     /// <summary>The dashboard is for supervisors and admins.</summary>
@@ -197,3 +201,36 @@ public sealed class SlaJobs(Contact.Core.Sla.SlaEscalator escalator)
     }
 }
 
+/// <summary>A 211 follow-up's job, scheduled at its due time once the follow-up committed.</summary>
+internal sealed class HangfireFollowUpScheduler(IBackgroundJobClient jobs, ILogger<HangfireFollowUpScheduler> logger) : Contact.Core.Referral.IFollowUpScheduler
+{
+    public void Schedule(long followUpId, DateTimeOffset dueAt)
+    {
+        try
+        {
+            jobs.Schedule<FollowUpJobs>(j => j.FireAsync(followUpId, CancellationToken.None), dueAt);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // The follow-up row is the truth: the minute sweep fires it when it falls due.
+            logger.LogWarning(e, "Could not schedule follow-up {FollowUpId}; the sweep will fire it", followUpId);
+        }
+    }
+}
+
+/// <summary>211 follow-ups as Hangfire jobs: they take ids and fire each follow-up once, however often they run.</summary>
+public sealed class FollowUpJobs(Contact.Core.Referral.InformationReferral ir)
+{
+    /// <summary>Fires one follow-up if it is still scheduled and due.</summary>
+    public Task FireAsync(long followUpId, CancellationToken cancellationToken) => ir.FireAsync(followUpId, cancellationToken);
+
+    /// <summary>The safety net: fires every follow-up due and not fired.</summary>
+    [DisableConcurrentExecution(60)]
+    public async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        foreach (var id in await ir.DueAsync(cancellationToken: cancellationToken))
+        {
+            await ir.FireAsync(id, cancellationToken);
+        }
+    }
+}

@@ -29,6 +29,9 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
         /// <summary>When the case's SLA timer is to be set for, once the action commits.</summary>
         public DateTimeOffset? SlaCheckAt { get; set; }
 
+        /// <summary>What else to arrange once the action commits (a follow-up's job, say).</summary>
+        public List<Action> AfterCommit { get; } = [];
+
         /// <summary>Writes a text to the resident, if they agreed to be told, in the action's transaction.</summary>
         public async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string kind, DateTimeOffset now, IReadOnlyList<string> args, CancellationToken ct)
         {
@@ -70,6 +73,10 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
         {
             slaTimers?.Schedule(c.Id, at);
         }
+        foreach (var after in c.AfterCommit)
+        {
+            after();
+        }
         return result;
     }
 
@@ -87,7 +94,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
             insert into case_events (case_id, at, kind, actor, is_public, data) values (@caseId, @at, @kind, @actor, @isPublic, @data::jsonb)
             """, new { caseId, at, kind, actor, isPublic, data = JsonSerializer.Serialize(data ?? new { }) }, tx, cancellationToken: ct));
 
-    private static void MustBeOpen(LockedCase c)
+    internal static void MustBeOpen(LockedCase c)
     {
         if (!IsOpen(c.Status))
         {
@@ -95,7 +102,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
         }
     }
 
-    private static string Note(string? note, bool required, string number)
+    internal static string Note(string? note, bool required, string number)
     {
         var text = note?.Trim() ?? "";
         if (required && text.Length == 0)
@@ -357,7 +364,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
     /// category or priority; waiting on the resident pauses the clock, and leaving that state adds the business
     /// time spent waiting to every target, so the case carries the time it had left.
     /// </summary>
-    private async Task RecomputeDueAsync(NpgsqlConnection connection, NpgsqlTransaction tx, LockedCase c, DateTimeOffset now, CancellationToken ct)
+    internal async Task RecomputeDueAsync(NpgsqlConnection connection, NpgsqlTransaction tx, LockedCase c, DateTimeOffset now, CancellationToken ct)
     {
         var caseId = c.Id;
         if (sla is null)

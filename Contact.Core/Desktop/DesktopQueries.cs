@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
+using Contact.Core.Referral;
 using Contact.Core.Staff;
 using Dapper;
 using Npgsql;
@@ -23,16 +24,17 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
     internal sealed record QueueRow(
         long Id, string Number, string Line, string Language, string Queue, string CategoryCode, string NameEn, string NameFr,
         string Priority, string Status, string Channel, DateTimeOffset CreatedAt, string? AssignedTo, string? Address,
-        DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, bool Paused)
+        DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, bool Paused, bool Crisis, bool FollowUp)
     {
         public QueueItem ToItem() => new(Number, Line, Language, Queue, CategoryCode, new(NameEn, NameFr), Priority, Status, Channel, CreatedAt,
-            AssignedTo, Address, FirstResponseDueAt, ResolutionDueAt, Paused);
+            AssignedTo, Address, FirstResponseDueAt, ResolutionDueAt, Paused, Crisis, FollowUp);
     }
 
     internal const string QueueColumns = """
         c.id, c.number, c.line, c.language, c.queue, k.code as category_code, k.name_en, k.name_fr,
         c.priority, c.status, c.channel, c.created_at, u.user_name as assigned_to, c.address,
-        c.first_response_due_at, c.resolution_due_at, c.sla_paused_at is not null as paused
+        c.first_response_due_at, c.resolution_due_at, c.sla_paused_at is not null as paused, c.crisis,
+        c.line = '211' and exists (select 1 from follow_ups f where f.case_id = c.id and f.status in ('due', 'answered_no')) as follow_up
         """;
 
     /// <summary>
@@ -105,7 +107,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
         string NameEn, string NameFr, string Priority, string Status, string Description, string Answers, string? Address,
         double? Latitude, double? Longitude, string? ResidentName, string? ResidentPhone, string? ResidentEmail, bool NotifyConsent,
         int? AssignedId, string? AssignedTo, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool CallerWaiting,
-        DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, bool Paused, DateTimeOffset? FirstResponseAt);
+        DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, bool Paused, DateTimeOffset? FirstResponseAt, bool Crisis);
 
     private sealed record ProviderRow(int Id, string Code, string Level, string NameEn, string NameFr, bool HasAreas, bool? Covers);
 
@@ -123,7 +125,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
                    u.user_name as assigned_to, c.created_at, c.updated_at,
                    exists (select 1 from calls l where l.case_id = c.id and l.connect_twiml is null
                            and l.status not in ('completed', 'busy', 'failed', 'no-answer', 'canceled', 'connected')) as caller_waiting,
-                   c.first_response_due_at, c.resolution_due_at, c.sla_paused_at is not null as paused, c.first_response_at
+                   c.first_response_due_at, c.resolution_due_at, c.sla_paused_at is not null as paused, c.first_response_at, c.crisis
             from cases c join categories k on k.id = c.category_id left join staff_users u on u.id = c.assigned_to
             where c.number = @number
             """, new { number }, cancellationToken: cancellationToken));
@@ -138,6 +140,11 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             throw new WorkRefusedException("refused.not_yours", $"Case {number} is not in your queues.", number);
         }
         var isProvider = member.Role == Roles.Provider;
+        if (c.Line == "211")
+        {
+            // 211 is about people's circumstances: every look at one is in its history.
+            await InformationReferral.RecordViewAsync(connection, c.Id, member.UserName, clock.GetUtcNow(), cancellationToken);
+        }
 
         var history = (await connection.QueryAsync<CaseEvent>(new CommandDefinition(
             "select id, at, kind, actor, is_public, data::text as data from case_events where case_id = @Id order by id",
@@ -183,7 +190,8 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             isProvider ? [] : suggestions,
             [.. referrals.Where(r => !isProvider || r.ProviderId == member.ProviderId).Select(r => r.View)],
             !isProvider && c.CallerWaiting && c.Channel == "phone",
-            c.FirstResponseDueAt, c.ResolutionDueAt, c.Paused, c.FirstResponseAt);
+            c.FirstResponseDueAt, c.ResolutionDueAt, c.Paused, c.FirstResponseAt,
+            c.Crisis, c.Line == "211" && !isProvider ? await InformationReferral.ReadAsync(connection, c.Id, cancellationToken) : null);
     }
 
     private sealed record QuestionRow(string Code, string PromptEn, string PromptFr, string Choices);

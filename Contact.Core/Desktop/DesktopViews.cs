@@ -1,15 +1,18 @@
 using Contact.Core.Catalog;
+using Contact.Core.Referral;
 
 namespace Contact.Core.Desktop;
 
 /// <summary>
 /// A case as a row of the live queue, with its service-standard clock: the due times (null when no policy applies)
-/// and whether the clock is paused while the case waits on the resident.
+/// and whether the clock is paused while the case waits on the resident; for 211, whether it is flagged as a crisis
+/// and whether it came back as a follow-up.
 /// </summary>
 public sealed record QueueItem(
     string Number, string Line, string Language, string Queue, string Category, LocalText CategoryName,
     string Priority, string Status, string Channel, DateTimeOffset CreatedAt, string? AssignedTo, string? Address,
-    DateTimeOffset? FirstResponseDueAt = null, DateTimeOffset? ResolutionDueAt = null, bool Paused = false);
+    DateTimeOffset? FirstResponseDueAt = null, DateTimeOffset? ResolutionDueAt = null, bool Paused = false,
+    bool Crisis = false, bool FollowUp = false);
 
 /// <summary>An answer to a category question.</summary>
 public sealed record AnswerView(LocalText Question, string Value);
@@ -34,7 +37,8 @@ public sealed record ReferralView(
 
 /// <summary>
 /// Everything staff see of a case, with its service-standard clock: the due times (null when no policy applies),
-/// whether the clock is paused while the case waits on the resident, and when it was first answered.
+/// whether the clock is paused while the case waits on the resident, and when it was first answered; on a 211 case,
+/// the crisis flag, the information and referral recorded, and the crisis line to offer.
 /// </summary>
 public sealed record CaseDetail(
     string Number, string Line, string Language, string Queue, string Channel, string Category, LocalText CategoryName,
@@ -42,7 +46,11 @@ public sealed record CaseDetail(
     double? Longitude, ResidentView Resident, string? AssignedTo, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     IReadOnlyList<HistoryEntry> History, IReadOnlyList<DuplicateView> Duplicates, IReadOnlyList<ProviderSuggestion> SuggestedProviders,
     IReadOnlyList<ReferralView> Referrals, bool CallerWaiting = false, DateTimeOffset? FirstResponseDueAt = null,
-    DateTimeOffset? ResolutionDueAt = null, bool Paused = false, DateTimeOffset? FirstResponseAt = null);
+    DateTimeOffset? ResolutionDueAt = null, bool Paused = false, DateTimeOffset? FirstResponseAt = null,
+    bool Crisis = false, InformationReferralView? InformationReferral = null, CrisisLineView? CrisisLine = null);
+
+/// <summary>The crisis line the desktop offers on a 211 case at risk; <see cref="Demo"/> when it is the demo number.</summary>
+public sealed record CrisisLineView(string Number, bool Demo);
 
 /// <summary>A queue's load.</summary>
 public sealed record QueueLoad(string Code, LocalText Name, int Waiting, double LongestWaitSeconds);

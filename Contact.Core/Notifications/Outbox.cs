@@ -59,10 +59,21 @@ public static class Outbox
             return null;
         }
         var body = Render(kind, r.Language, [r.Number, .. args.Select(a => a.Length > MaxNoteInText ? a[..MaxNoteInText] + "…" : a)]);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            insert into outbox (case_id, to_address, language, kind, body, next_attempt_at, created_at, updated_at)
-            values (@caseId, @ResidentPhone, @Language, @kind, @body, @now, @now, @now)
-            returning id
-            """, new { caseId, r.ResidentPhone, r.Language, kind, body, now }, tx, cancellationToken: ct));
+        return await WriteAsync(connection, tx, caseId, r.ResidentPhone!, r.Language, kind, body, now, ct);
     }
+
+    /// <summary>
+    /// Whether a resident can be sent a text they asked for (their referrals, a follow-up question): consent and a
+    /// number that takes texts, whatever the channel they came by.
+    /// </summary>
+    public static bool CanText(bool consent, string? phone) => consent && phone is not null && PhoneNumberNormaliser.CanReceiveTexts(phone);
+
+    /// <summary>Writes a message the caller composed, inside <paramref name="tx"/>; returns the outbox id.</summary>
+    public static Task<long> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long? caseId, string to, string language, string kind,
+        string body, DateTimeOffset now, CancellationToken ct) =>
+        connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            insert into outbox (case_id, to_address, language, kind, body, next_attempt_at, created_at, updated_at)
+            values (@caseId, @to, @language, @kind, @body, @now, @now, @now)
+            returning id
+            """, new { caseId, to, language, kind, body, now }, tx, cancellationToken: ct));
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
 using Contact.Core.Notifications;
+using Contact.Core.Referral;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Logging;
 
@@ -24,7 +25,8 @@ public sealed record SmsInput(string MessageSid, string From, string Body, strin
 /// English or French. Each text is answered under a lock on the sender's number; the reply is remembered by
 /// MessageSid so a retried webhook gets it again and changes nothing.
 /// </summary>
-public sealed class SmsFlow(SmsStore store, CatalogStore catalog, CaseIntake intake, CaseQueries cases, IStringLocalizer<SmsText> text, TimeProvider clock, ILogger<SmsFlow> logger)
+public sealed class SmsFlow(SmsStore store, CatalogStore catalog, CaseIntake intake, CaseQueries cases, IStringLocalizer<SmsText> text, TimeProvider clock, ILogger<SmsFlow> logger,
+    InformationReferral referral)
 {
     /// <summary>A conversation ends after this long without a text.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(30);
@@ -124,6 +126,10 @@ public sealed class SmsFlow(SmsStore store, CatalogStore catalog, CaseIntake int
             turn.Language = word is "fr" or "francais" ? Languages.French : Languages.English;
             return T(turn.Language, "language.set");
         }
+        if (await FollowUpAnswerAsync(session, turn, word, ct) is { } answered)
+        {
+            return answered;
+        }
         if (StatusRequest(word) is { } request)
         {
             turn.Language = request.Language ?? turn.Language;
@@ -134,6 +140,32 @@ public sealed class SmsFlow(SmsStore store, CatalogStore catalog, CaseIntake int
             return await StatusAsync(turn, body, ct);
         }
         return await ConverseAsync(turn, snapshot, ct);
+    }
+
+    private static readonly HashSet<string> FollowUpYes = new(StringComparer.Ordinal) { "1", "yes", "y", "oui", "o" };
+    private static readonly HashSet<string> FollowUpNo = new(StringComparer.Ordinal) { "2", "no", "n", "non" };
+
+    /// <summary>
+    /// An answer to a 211 follow-up question ("did you get the help you needed? 1 yes, 2 no") from a number that was
+    /// asked, outside a report in progress: recorded with this text; a no puts the case back before an agent.
+    /// </summary>
+    private async Task<string?> FollowUpAnswerAsync(SmsSession session, Turn turn, string word, CancellationToken ct)
+    {
+        var yes = FollowUpYes.Contains(word) ? true : FollowUpNo.Contains(word) ? false : (bool?)null;
+        if (yes is null || turn.State.Step is not null)
+        {
+            return null;
+        }
+        var now = clock.GetUtcNow();
+        var answer = await session.InTransactionAsync((connection, tx) => InformationReferral.AnswerFollowUpAsync(connection, tx, session.Phone, yes.Value, now, ct));
+        if (answer is null)
+        {
+            return null;
+        }
+        session.AfterCommit(() => referral.Announce(answer));
+        turn.Language = answer.Language;
+        logger.LogInformation("Follow-up of case {CaseNumber} answered {Answer} by text", answer.Number, yes.Value ? "yes" : "no");
+        return T(turn.Language, yes.Value ? "followup.yes" : "followup.no", answer.Number);
     }
 
     private static (string? Language, string Number)? StatusRequest(string word)

@@ -86,6 +86,18 @@ public sealed class SmsStore(NpgsqlDataSource dataSource, TimeProvider clock)
 /// <summary>One text being answered: everything it changes is committed with the reply it got.</summary>
 public sealed class SmsSession(NpgsqlConnection connection, NpgsqlTransaction tx, string phone, TimeProvider clock) : IAsyncDisposable
 {
+    private readonly List<Action> _afterCommit = [];
+
+    /// <summary>Runs <paramref name="work"/> in this text's transaction, so what it changes commits with the reply.</summary>
+    public Task<T> InTransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return work(connection, tx);
+    }
+
+    /// <summary>Something to do once this text's changes committed (announce a changed case, say).</summary>
+    public void AfterCommit(Action action) => _afterCommit.Add(action);
+
     private sealed record Row(string Phone, string Language, string State, long? CaseId, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt);
 
     public string Phone => phone;
@@ -147,6 +159,10 @@ public sealed class SmsSession(NpgsqlConnection connection, NpgsqlTransaction tx
             on conflict (message_sid) do nothing
             """, new { messageSid, phone, body, reply, now = clock.GetUtcNow() }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
+        foreach (var action in _afterCommit)
+        {
+            action();
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -5,6 +5,7 @@ import {
   timeElement, formatAge, formatDuration, api, currentStaff, apiErrorMessage, hubErrorMessage, wireSignIn, showError,
   showConnection, announcer, isTyping, shortcutLetter, HubSession, NotConnectedError,
 } from './common.js';
+import { referralPanel } from './referral.js';
 
 const $ = id => document.getElementById(id);
 
@@ -316,6 +317,9 @@ function toQueueItem(detail) {
     resolutionDueAt: detail.resolutionDueAt,
     paused: !!detail.paused,
     firstResponseAt: detail.firstResponseAt,
+    crisis: !!detail.crisis,
+    followUp: !!(detail.informationReferral && detail.informationReferral.followUps
+      .some(f => f.status === 'due' || f.status === 'answered_no')),
   };
 }
 
@@ -444,6 +448,8 @@ function rowContent(item, showStatus) {
   return [
     h('span', { class: 'row-top' },
       h('span', { class: 'number' }, item.number), ' ',
+      item.crisis ? [crisisBadge(), ' '] : null,
+      item.followUp ? [h('span', { class: 'badge follow-up' }, t('ir.follow_up_badge')), ' '] : null,
       priorityBadge(item.priority),
       showStatus || item.status !== 'new' ? [' ', statusBadge(item.status)] : null),
     h('span', { class: 'row-category' }, localName(item.categoryName, item.category)),
@@ -546,6 +552,10 @@ function priorityBadge(priority) {
   return h('span', { class: 'badge priority priority-' + priority },
     h('span', { class: 'icon', 'aria-hidden': 'true' }, { urgent: '‼', high: '!', normal: '', low: '↓' }[priority] || ''),
     codeText('priority', priority));
+}
+
+function crisisBadge() {
+  return h('span', { class: 'badge crisis' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '⚠'), t('ir.crisis_badge'));
 }
 
 function statusBadge(status) {
@@ -762,13 +772,17 @@ function buildCasePane(detail) {
   p.transferQueue.setAttribute('aria-describedby', 'transfer-queue-hint');
   p.transferForm.addEventListener('submit', event => { event.preventDefault(); transfer(p); });
 
+  // Information and referral, on 211 cases.
+  p.ir = detail.line === '211' ? referralPanel({ number, invoke, runAction, afterCaseAction }) : null;
+
   p.closedNotice = h('p', { class: 'notice' });
   p.actions = h('div', { class: 'case-actions' },
     h('h3', { class: 'visually-hidden' }, t('case.actions_heading')),
     p.closedNotice,
-    p.noteForm, p.outcomeForm, p.referForm, p.duplicatesSection, p.changeSection, p.transferForm);
+    p.noteForm, p.ir ? p.ir.section : null, p.outcomeForm, p.referForm, p.duplicatesSection, p.changeSection, p.transferForm);
 
   replace($('case-body'),
+    p.ir ? p.ir.banner : null,
     h('div', { class: 'case-head' }, p.badges, p.holder, h('div', { class: 'buttons' }, p.claim, p.answer, p.release), p.headAlert),
     h('div', { class: 'case-grid' }, p.info, p.actions));
   $('case-body').hidden = false;
@@ -793,6 +807,7 @@ function updateCasePane(detail) {
 
   $('case-heading').textContent = t('case.heading', detail.number);
   replace(p.badges,
+    detail.crisis ? [crisisBadge(), ' '] : null,
     statusBadge(detail.status), ' ', priorityBadge(detail.priority), ' ',
     h('span', { class: 'badge' }, localName(detail.categoryName, detail.category)));
   p.holder.textContent = detail.assignedTo
@@ -853,6 +868,8 @@ function updateCasePane(detail) {
 
   renderReferChoices(p, detail);
   renderDuplicates(p, detail);
+  // Anyone who may see a 211 case may flag a crisis, without claiming it first.
+  if (p.ir) p.ir.update(detail, canWork, !isProvider());
 }
 
 function dlRow(labelKey, value) {
