@@ -254,7 +254,7 @@ public sealed class SmsTests
     public async Task Help_and_aide_say_what_the_service_is_and_how_to_stop()
     {
         var resident = NewResident();
-        Assert.That(await resident.TextAsync("HELP"), Is.EqualTo("Contact 311/211: text a problem or STATUS + request number. Reply STOP to stop."));
+        Assert.That(await resident.TextAsync("HELP"), Is.EqualTo("Contact 311/211: text a problem, STATUS + request number, or a need + postal code (FOOD K1P 1J1). Reply STOP to stop."));
         Assert.That(await resident.TextAsync("aide"), Does.StartWith("Contact 311/211 : textez un problème ou ÉTAT").And.Contain("ARRET"));
     }
 
