@@ -30,6 +30,12 @@ public sealed partial class SmsFlow
             turn.Language = word == "plus" ? Languages.French : word == "more" ? Languages.English : turn.Language;
             return await ListServicesAsync(turn, search, ct);
         }
+        if (state.Step is null && word is "more" or "plus")
+        {
+            // MORE after the search ended (30 minutes of silence): say how to search again rather than guess a report.
+            turn.Language = word == "plus" ? Languages.French : Languages.English;
+            return T(turn.Language, "selfserve.no_search");
+        }
         if (!(waiting || state.Step is null or "confirm" or "pick"))
         {
             return null;

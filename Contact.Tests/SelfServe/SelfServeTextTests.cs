@@ -99,7 +99,7 @@ public sealed partial class SelfServeTextTests
     }
 
     [Test]
-    public async Task A_report_of_a_problem_is_not_taken_for_a_search_and_status_still_works()
+    public async Task A_report_a_status_check_and_a_stray_MORE_are_not_taken_for_a_search()
     {
         var resident = NewResident();
         Assert.That(await resident.TextAsync("graffiti on a wall"), Does.StartWith("Is this about Graffiti?"));
@@ -107,6 +107,8 @@ public sealed partial class SelfServeTextTests
         // In the middle of a report a postal code is an answer to it, not a search.
         Assert.That(await resident.TextAsync("K1P 1J1"), Does.StartWith("Address noted: K1P 1J1."));
         Assert.That(await NewResident().TextAsync("STATUS 12345"), Does.Not.Contain("open now"));
+        // MORE with no search to continue says how to search.
+        Assert.That(await NewResident().TextAsync("plus"), Is.EqualTo("Pour trouver des services, textez un besoin et un code postal, ex. : NOURRITURE K1P 1J1"));
     }
 }
 
