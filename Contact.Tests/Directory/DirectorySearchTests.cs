@@ -3,8 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
-// Not Contact.Tests.Directory: that name would hide System.IO.Directory from the rest of Contact.Tests.
-namespace Contact.Tests.ResourceDirectory;
+namespace Contact.Tests.Directory;
 
 public sealed class DirectorySearchTests
 {
