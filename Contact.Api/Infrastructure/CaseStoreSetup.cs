@@ -28,6 +28,9 @@ internal static class CaseStoreSetup
         builder.Services.AddSingleton<Contact.Core.Sla.SlaStore>();
         builder.Services.AddSingleton<Contact.Core.Sla.DemoSla>();
         builder.Services.AddSingleton<CatalogImporter>();
+        builder.Services.AddSingleton<Contact.Core.Directory.HsdsImporter>();
+        builder.Services.AddSingleton<Contact.Core.Directory.HsdsExporter>();
+        builder.Services.AddSingleton<Contact.Core.Directory.DemoDirectory>();
         builder.Services.AddSingleton(sp => new Contact.Core.Directory.DirectorySearch(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), configuration["Directory:TimeZone"]));
         builder.Services.AddSingleton<DemoCatalog>();
@@ -46,6 +49,10 @@ internal static class CaseStoreSetup
             {
                 app.Logger.LogInformation("Loaded the demo catalog");
                 app.Services.GetRequiredService<CatalogStore>().Invalidate();
+            }
+            if (await app.Services.GetRequiredService<Contact.Core.Directory.DemoDirectory>().EnsureAsync(app.Lifetime.ApplicationStopping))
+            {
+                app.Logger.LogInformation("Loaded the demo resource directory");
             }
             if (await app.Services.GetRequiredService<Contact.Core.Sla.DemoSla>().EnsureAsync(app.Lifetime.ApplicationStopping) > 0)
             {

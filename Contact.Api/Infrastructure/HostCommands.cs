@@ -1,14 +1,15 @@
 using Contact.Core.Catalog;
+using Contact.Core.Directory;
 using Contact.Core.Staff;
 
 namespace Contact.Api.Infrastructure;
 
-/// <summary>The host's command line: `migrate`, `catalog import FILE`; anything else runs the web host.</summary>
+/// <summary>The host's command line: `migrate`, `catalog import FILE`, `users add`, `directory import|export PATH`; anything else runs the web host.</summary>
 internal static class HostCommands
 {
     public sealed record Command(string? Name, string[] Arguments, string[] HostArgs);
 
-    private static readonly string[] Known = ["migrate", "catalog", "users"];
+    private static readonly string[] Known = ["migrate", "catalog", "users", "directory"];
 
     // A command takes all its arguments; it is configured by appsettings and environment variables.
     public static Command Parse(string[] args) =>
@@ -53,6 +54,14 @@ internal static class HostCommands
                     await Console.Error.WriteLineAsync(e.Message);
                     return 1;
                 }
+            case ("directory", ["import", var folder]):
+                return await ImportDirectoryAsync(app, folder, ct);
+            case ("directory", ["export", var folder]):
+            {
+                var counts = await app.Services.GetRequiredService<HsdsExporter>().ExportAsync(folder, ct);
+                Console.WriteLine($"Exported {counts.GetValueOrDefault("service")} services, {counts.GetValueOrDefault("location")} locations and {counts.GetValueOrDefault("taxonomy_term")} taxonomy terms ({counts.Values.Sum()} rows in {counts.Count} tables) to {Path.GetFullPath(folder)}.");
+                return 0;
+            }
             case ("users", ["add", var name, ..]) when !name.StartsWith("--", StringComparison.Ordinal):
                 return await AddUserAsync(app, name, command.Arguments, ct);
             default:
@@ -61,12 +70,42 @@ internal static class HostCommands
                       dotnet run --project Contact.Api                         run Contact
                       dotnet run --project Contact.Api -- migrate              apply database migrations and exit
                       dotnet run --project Contact.Api -- catalog import FILE  load a catalog file (see README)
+                      dotnet run --project Contact.Api -- directory import PATH
+                                                                               replace the resource directory with the HSDS data
+                                                                               package (datapackage.json + CSV files) in folder PATH
+                      dotnet run --project Contact.Api -- directory export PATH
+                                                                               write the resource directory as an HSDS data package
                       dotnet run --project Contact.Api -- users add NAME --role agent|supervisor|admin|provider
                           [--provider CODE] [--lines 311,211] [--languages en,fr] [--display-name "Full Name"] [--phone NUMBER]
                                                                                create a staff account (password on standard input)
                     """);
                 return 2;
         }
+    }
+
+    private static async Task<int> ImportDirectoryAsync(WebApplication app, string folder, CancellationToken ct)
+    {
+        if (!Directory.Exists(folder))
+        {
+            await Console.Error.WriteLineAsync($"No folder at {Path.GetFullPath(folder)}.");
+            return 2;
+        }
+        var result = await app.Services.GetRequiredService<HsdsImporter>().ImportAsync(folder, ct);
+        foreach (var warning in result.Warnings)
+        {
+            await Console.Error.WriteLineAsync("warning: " + warning);
+        }
+        if (!result.Imported)
+        {
+            foreach (var error in result.Errors)
+            {
+                await Console.Error.WriteLineAsync(error);
+            }
+            await Console.Error.WriteLineAsync($"Nothing was imported: {result.Errors.Count} problem(s) in {Path.GetFullPath(folder)}.");
+            return 1;
+        }
+        Console.WriteLine($"Imported {result.Counts.GetValueOrDefault("service")} services, {result.Counts.GetValueOrDefault("location")} locations and {result.Counts.GetValueOrDefault("taxonomy_term")} taxonomy terms ({result.Counts.Values.Sum()} rows in {result.Counts.Count(c => c.Value > 0)} tables) from {Path.GetFullPath(folder)}.");
+        return 0;
     }
 
     private static async Task<int> AddUserAsync(WebApplication app, string name, string[] args, CancellationToken ct)

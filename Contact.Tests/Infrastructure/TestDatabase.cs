@@ -42,6 +42,7 @@ public sealed class TestDatabase
             await new Migrator(template).MigrateAsync();
             await new DemoCatalog(template, new CatalogImporter(template)).EnsureAsync();
             await new Contact.Core.Sla.DemoSla(template).EnsureAsync();
+            await new Contact.Core.Directory.DemoDirectory(template, new Contact.Core.Directory.HsdsImporter(template)).EnsureAsync();
         }
         NpgsqlConnection.ClearAllPools();
     }

@@ -1,0 +1,219 @@
+using Contact.Core.Directory;
+using Dapper;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Contact.Tests.Directory;
+
+public sealed class HsdsPackageTests
+{
+    private NpgsqlDataSource _db = null!;
+    private string _temp = null!;
+
+    /// <summary>The Open Referral specification's example package, kept beside the repository in shared/data.</summary>
+    internal static string ExamplePackage()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Contact.sln")))
+            {
+                var example = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "hsds-3.0-example"));
+                Assert.That(File.Exists(Path.Combine(example, "services.csv")), Is.True, $"The HSDS 3.0 example package is expected at {example}.");
+                return example;
+            }
+        }
+        Assert.Fail("No Contact.sln above the test assembly.");
+        return "";
+    }
+
+    /// <summary>Every directory table's rows as JSON, in id order.</summary>
+    internal static async Task<Dictionary<string, string>> SnapshotAsync(NpgsqlDataSource db)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var snapshot = new Dictionary<string, string>();
+        foreach (var table in HsdsSchema.Tables)
+        {
+            snapshot[table.Name] = await connection.ExecuteScalarAsync<string>(
+                $"select coalesce(json_agg(to_jsonb(t) - 'search_en' - 'search_fr' order by t.id)::text, '[]') from directory.{table.Table} t") ?? "";
+        }
+        return snapshot;
+    }
+
+    [SetUp]
+    public async Task SetUpAsync()
+    {
+        _db = NpgsqlDataSource.Create(await TestDatabase.CloneAsync());
+        _temp = System.IO.Directory.CreateTempSubdirectory("contact-hsds-").FullName;
+    }
+
+    [TearDown]
+    public async Task TearDownAsync()
+    {
+        await _db.DisposeAsync();
+        System.IO.Directory.Delete(_temp, recursive: true);
+    }
+
+    private string CopyOfExample()
+    {
+        var copy = Path.Combine(_temp, "broken");
+        System.IO.Directory.CreateDirectory(copy);
+        foreach (var file in System.IO.Directory.GetFiles(ExamplePackage()))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+        return copy;
+    }
+
+    [Test]
+    public async Task The_specifications_example_package_imports_unchanged_and_replaces_the_directory()
+    {
+        var result = await new HsdsImporter(_db).ImportAsync(ExamplePackage());
+
+        Assert.That(result.Errors, Is.Empty);
+        Assert.That(result.Counts["service"], Is.EqualTo(1));
+        Assert.That(result.Counts.Where(c => c.Value == 1).Select(c => c.Key), Has.Exactly(21).Items, "every table of the example has one row");
+        // The example's optional references to rows it does not contain are kept, and said.
+        Assert.That(result.Warnings, Has.Some.EqualTo(
+            "locations.csv:2: organization_id 985e4a42-bd9f-4edc-911d-0243a4640aca is not the id of any organization in the package; kept as given"));
+        await using var connection = await _db.OpenConnectionAsync();
+        var service = await connection.QuerySingleAsync<(string Name, decimal MinimumAge, DateTime LastModified)>(
+            "select name, minimum_age, last_modified from directory.services");
+        Assert.That(service.Name, Is.EqualTo("Community Counselling"));
+        Assert.That(service.MinimumAge, Is.EqualTo(12m));
+        Assert.That(service.LastModified, Is.EqualTo(new DateTime(2023, 3, 15, 10, 30, 45, 123, DateTimeKind.Utc)));
+        Assert.That(await connection.ExecuteScalarAsync<string>("select opens_at::text || '-' || closes_at::text from directory.schedules"), Is.EqualTo("10:00:00-18:00:00"));
+        Assert.That(await connection.ExecuteScalarAsync<string>("select number from directory.phones"), Is.EqualTo("\"+44 1234 234567\""), "a doubled quote inside a quoted field is one quote");
+
+        // Searchable like any other directory: its one service is active and described as counselling.
+        var search = new DirectorySearch(_db, new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var hits = (await search.SearchAsync(new DirectoryQuery(Text: "counselling depression"))).Hits;
+        Assert.That(hits.Select(h => h.ServiceName), Is.EqualTo(new[] { "Community Counselling" }));
+    }
+
+    [Test]
+    public async Task An_export_re_imports_to_the_same_directory()
+    {
+        var importer = new HsdsImporter(_db);
+        var exporter = new HsdsExporter(_db);
+
+        // The demo directory, with its French columns.
+        var demo = await SnapshotAsync(_db);
+        Assert.That(demo["service"], Does.Contain("name_fr"));
+        await exporter.ExportAsync(Path.Combine(_temp, "demo"));
+        Assert.That(await File.ReadAllTextAsync(Path.Combine(_temp, "demo", "services.csv")), Does.StartWith(
+            "id,organization_id,program_id,name,alternate_name,description,url,email,status,interpretation_services,"));
+        var again = await importer.ImportAsync(Path.Combine(_temp, "demo"));
+        Assert.That(again.Errors, Is.Empty);
+        Assert.That(await SnapshotAsync(_db), Is.EqualTo(demo));
+
+        // The specification's example.
+        Assert.That((await importer.ImportAsync(ExamplePackage())).Errors, Is.Empty);
+        var example = await SnapshotAsync(_db);
+        var counts = await exporter.ExportAsync(Path.Combine(_temp, "example"));
+        Assert.That(counts.Values.Sum(), Is.EqualTo(21));
+        Assert.That((await importer.ImportAsync(Path.Combine(_temp, "example"))).Errors, Is.Empty);
+        Assert.That(await SnapshotAsync(_db), Is.EqualTo(example));
+    }
+
+    [TestCase("services.csv", "ac148810-d857-441c-9679-408f346de14b,d9d5e0f5", "not-a-uuid,d9d5e0f5",
+        "services.csv:2: id \"not-a-uuid\" is not a UUID")]
+    [TestCase("services.csv", ",active,", ",,", "services.csv:2: status is required")]
+    [TestCase("services.csv", ",active,", ",open,", "services.csv:2: status \"open\" is not one of active, inactive, defunct, temporarily closed")]
+    [TestCase("services.csv", ",12,100,", ",twelve,100,", "services.csv:2: minimum_age \"twelve\" is not a number")]
+    [TestCase("service_at_location.csv", "e94c9f38-1e8f-4564-91d4-d53501ab1765,ac148810-d857-441c-9679-408f346de14b",
+        "e94c9f38-1e8f-4564-91d4-d53501ab1765,00000000-0000-4000-8000-000000000000",
+        "service_at_location.csv:2: service_id 00000000-0000-4000-8000-000000000000 is not the id of any service")]
+    [TestCase("schedules.csv", ",10:00:00,18:00:00,", ",10:00:00,25:00,", "schedules.csv:2: closes_at \"25:00\" is not a time (HH:MM or HH:MM:SS)")]
+    [TestCase("schedules.csv", ",2005-01-01,2005-01-01,2005-01-01,", ",2005-13-01,2005-01-01,2005-01-01,", "schedules.csv:2: valid_from \"2005-13-01\" is not a date (YYYY-MM-DD)")]
+    public async Task A_bad_row_is_reported_with_its_file_line_and_reason_and_nothing_is_imported(string file, string find, string replace, string expected)
+    {
+        var before = await SnapshotAsync(_db);
+        var copy = CopyOfExample();
+        var path = Path.Combine(copy, file);
+        var text = await File.ReadAllTextAsync(path);
+        Assert.That(text, Does.Contain(find));
+        await File.WriteAllTextAsync(path, text.Replace(find, replace, StringComparison.Ordinal));
+
+        var result = await new HsdsImporter(_db).ImportAsync(copy);
+
+        Assert.That(result.Imported, Is.False);
+        Assert.That(result.Errors, Has.Some.EqualTo(expected));
+        Assert.That(await SnapshotAsync(_db), Is.EqualTo(before), "the directory is unchanged");
+    }
+
+    [Test]
+    public async Task Lines_are_counted_in_the_file_even_when_a_quoted_field_spans_lines()
+    {
+        var before = await SnapshotAsync(_db);
+        var copy = CopyOfExample();
+        var path = Path.Combine(copy, "organizations.csv");
+        // A good row whose description holds a comma, quotes and two line breaks (lines 3 to 5), then a bad one on line 6.
+        await File.AppendAllTextAsync(path,
+            "0f8f5d0e-8c0b-4d8e-9f3a-2b1c3d4e5f60,Second Org,,\"Line one, with a comma\nline \"\"two\"\"\nline three\",,,,,,,,,\n" +
+            "1f8f5d0e-8c0b-4d8e-9f3a-2b1c3d4e5f60,,,No name,,,,,,,,,\n");
+
+        var result = await new HsdsImporter(_db).ImportAsync(copy);
+
+        Assert.That(result.Errors, Is.EqualTo(new[] { "organizations.csv:6: name is required" }));
+        Assert.That(await SnapshotAsync(_db), Is.EqualTo(before));
+
+        await File.WriteAllTextAsync(path, (await File.ReadAllTextAsync(path)).Replace(",,,No name,", ",Third Org,,No name,", StringComparison.Ordinal));
+        Assert.That((await new HsdsImporter(_db).ImportAsync(copy)).Errors, Is.Empty);
+        await using var connection = await _db.OpenConnectionAsync();
+        Assert.That(await connection.ExecuteScalarAsync<string>("select description from directory.organizations where name = 'Second Org'"),
+            Is.EqualTo("Line one, with a comma\nline \"two\"\nline three"));
+    }
+
+    [Test]
+    public async Task Duplicate_ids_missing_columns_and_a_missing_descriptor_are_refused()
+    {
+        var copy = CopyOfExample();
+        var services = Path.Combine(copy, "services.csv");
+        var lines = (await File.ReadAllTextAsync(services)).TrimEnd('\n').Split('\n');
+        await File.WriteAllTextAsync(services, string.Join('\n', lines.Append(lines[1])) + "\n");
+        var taxonomies = Path.Combine(copy, "taxonomies.csv");
+        await File.WriteAllTextAsync(taxonomies, "id,description\n5c4d79d7-cc55-470e-9f1f-8cad074e4892,x\n");
+
+        var result = await new HsdsImporter(_db).ImportAsync(copy);
+        Assert.That(result.Errors, Is.SupersetOf(new[]
+        {
+            "services.csv:3: id ac148810-d857-441c-9679-408f346de14b appears twice in service",
+            "taxonomies.csv:1: required column name is missing",
+        }));
+
+        File.Delete(Path.Combine(copy, "datapackage.json"));
+        Assert.That((await new HsdsImporter(_db).ImportAsync(copy)).Errors, Has.Some.EqualTo("datapackage.json: missing"));
+    }
+
+    [Test]
+    public async Task The_demo_directory_has_fifty_services_in_both_languages_with_the_shared_taxonomy()
+    {
+        await using var connection = await _db.OpenConnectionAsync();
+        Assert.That(await connection.ExecuteScalarAsync<int>(
+            "select count(*) from directory.services where status = 'active' and name_fr is not null and description_fr is not null"), Is.GreaterThanOrEqualTo(50));
+        var codes = (await connection.QueryAsync<string>("select code from directory.taxonomy_terms")).ToList();
+        Assert.That(codes, Is.SupersetOf(new[]
+        {
+            "BD-1800", "BD-1800.2000", "BD-5000", "BD-5000.8300", "BH-1800", "BH-1800.8500", "BH-3800", "BH-3800.7000",
+            "RP-1400", "RP-1400.8000", "RP-1500", "RP-1500.1400-500", "NL-1000", "ND-6500", "FT-3000", "TJ-3000", "LH-0350",
+            "YB-8000", "YB-9500", "YN-5000", "YF-3000",
+        }));
+        // Every service code has a service.
+        var unused = await connection.QueryAsync<string>("""
+            select t.code from directory.taxonomy_terms t
+            where not exists (select 1 from directory.attributes a where a.taxonomy_term_id = t.id)
+            """);
+        Assert.That(unused, Is.Empty);
+
+        // Friday 27 November 2026, 22:00 in Ottawa: the 24/7 crisis line answers.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 3, 0, 0, TimeSpan.Zero));
+        var search = new DirectorySearch(_db, clock);
+        var crisis = await search.SearchAsync(new DirectoryQuery(Terms: ["RP-1500"], OpenNow: true, Language: "fr"));
+        Assert.That(crisis.Hits.Select(h => h.ServiceName), Does.Contain("Ligne de crise en santé mentale 24/7"));
+        var food = await search.SearchAsync(new DirectoryQuery(Terms: ["BD-1800"], PostalCode: "K1N 5M8", WithinKm: 3));
+        Assert.That(food.Hits, Is.Not.Empty);
+        Assert.That(food.Hits.All(h => h.DistanceKm <= 3 && h.TaxonomyCodes.Any(c => c.StartsWith("BD-1800", StringComparison.Ordinal))), Is.True);
+        var housing = await search.SearchAsync(new DirectoryQuery(Text: "loyer", Language: "fr"));
+        Assert.That(housing.Hits.Select(h => h.ServiceName), Does.Contain("Banque de loyer d'Ottawa"));
+    }
+}
