@@ -27,7 +27,7 @@ public sealed partial class SmsFlow
         var waiting = state.Step is AwaitingPostalCode or AwaitingNeed;
         if (state.Step is null && state.Search is { PostalCode: not null, Needs.Count: > 0 } search && word is "more" or "plus")
         {
-            turn.Language = word == "plus" ? Languages.French : word == "more" ? Languages.English : turn.Language;
+            turn.Language = word == "plus" ? Languages.French : Languages.English;
             return await ListServicesAsync(turn, search, ct);
         }
         if (state.Step is null && word is "more" or "plus")

@@ -22,8 +22,8 @@ public sealed record SmsInput(string MessageSid, string From, string Body, strin
 
 /// <summary>
 /// Texting with Contact: STOP/START/HELP, a request's status, reporting a problem one question at a time, and finding
-/// community services nearby (self-serve 211), in English or French. Each text is answered under a lock on the sender's number; the reply is remembered by
-/// MessageSid so a retried webhook gets it again and changes nothing.
+/// community services nearby (self-serve 211), in English or French. Each text is answered under a lock on the sender's
+/// number; the reply is remembered by MessageSid so a retried webhook gets it again and changes nothing.
 /// </summary>
 public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIntake intake, CaseQueries cases, DirectorySearch directory, IStringLocalizer<SmsText> text, TimeProvider clock, ILogger<SmsFlow> logger)
 {
