@@ -4,6 +4,7 @@ using Contact.Ivr.DevPhone;
 using Contact.Ivr.Sms;
 using Contact.Ivr.Voice;
 using Contact.Api.Catalog;
+using Contact.Api.Directory;
 using Contact.Api.Infrastructure;
 using Contact.Api.Intake;
 using Contact.Api.Jobs;
@@ -40,6 +41,7 @@ try
     app.MapCatalogApi();
     app.MapCaseApi();
     app.MapSlaAdminApi();
+    app.MapDirectoryApi();
     app.MapIntake();
     app.MapAgentDesktop();
     app.MapIvr();

@@ -85,7 +85,7 @@ internal static class HostCommands
 
     private static async Task<int> ImportDirectoryAsync(WebApplication app, string folder, CancellationToken ct)
     {
-        if (!Directory.Exists(folder))
+        if (!System.IO.Directory.Exists(folder))
         {
             await Console.Error.WriteLineAsync($"No folder at {Path.GetFullPath(folder)}.");
             return 2;

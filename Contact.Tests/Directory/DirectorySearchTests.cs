@@ -274,4 +274,14 @@ public sealed class DirectorySearchTests
         Assert.That(await _search.FindAsync("s-pantry", "l-kanata", "en"), Is.Null);
         Assert.That(await _search.FindAsync("nope", null, "en"), Is.Null);
     }
+
+    [Test]
+    public void Every_directory_text_exists_in_english_and_french()
+    {
+        var texts = new Contact.Core.Infrastructure.ResourceTexts("Contact.Core.Directory.DirectoryText", typeof(DirectoryText).Assembly);
+        var english = texts.In("en");
+        var french = texts.In("fr");
+        Assert.That(english.Keys, Is.EquivalentTo(french.Keys));
+        Assert.That(english.Keys.Where(k => english[k] == french[k]), Is.Empty, "each text is translated");
+    }
 }
