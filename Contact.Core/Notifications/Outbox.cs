@@ -24,6 +24,12 @@ public static class Outbox
 {
     private static readonly ResourceManager Texts = new("Contact.Core.Notifications.NotificationText", typeof(NotificationText).Assembly);
 
+    /// <summary>
+    /// The kind of a list of community services texted to a person who asked for it (self-serve 211); not tied to a
+    /// case, it is sent from the 211 line's number.
+    /// </summary>
+    public const string DirectoryServicesKind = "directory.services";
+
     /// <summary>The longest piece of free text (a resolution note) put into a message.</summary>
     public const int MaxNoteInText = 200;
 

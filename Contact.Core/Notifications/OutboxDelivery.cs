@@ -51,9 +51,9 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, ISmsSender sende
                 update outbox o set status = 'sending', attempts = o.attempts + 1, updated_at = @now
                 where o.id = @outboxId and o.status = 'pending' and o.next_attempt_at <= @now
                 returning o.id, o.to_address, o.body, o.attempts,
-                          coalesce((select c.line from cases c where c.id = o.case_id), '311') as line,
+                          coalesce((select c.line from cases c where c.id = o.case_id), case when o.kind = @directoryKind then '211' end, '311') as line,
                           exists (select 1 from sms_opt_outs s where s.phone = o.to_address) as opted_out
-                """, new { outboxId, now }, cancellationToken: cancellationToken));
+                """, new { outboxId, now, directoryKind = Outbox.DirectoryServicesKind }, cancellationToken: cancellationToken));
         }
         if (row is null)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
+using Contact.Core.Directory;
 using Contact.Core.Notifications;
 using Contact.Core.Referral;
 using Microsoft.Extensions.Localization;
@@ -21,12 +22,12 @@ public sealed class SmsText;
 public sealed record SmsInput(string MessageSid, string From, string Body, string? OptOutType, IReadOnlyList<SmsPhoto> Photos);
 
 /// <summary>
-/// Texting with Contact: STOP/START/HELP, a request's status, and reporting a problem one question at a time, in
-/// English or French. Each text is answered under a lock on the sender's number; the reply is remembered by
-/// MessageSid so a retried webhook gets it again and changes nothing.
+/// Texting with Contact: STOP/START/HELP, a request's status, reporting a problem one question at a time, and finding
+/// community services nearby (self-serve 211), in English or French. Each text is answered under a lock on the sender's
+/// number; the reply is remembered by MessageSid so a retried webhook gets it again and changes nothing.
 /// </summary>
-public sealed class SmsFlow(SmsStore store, CatalogStore catalog, CaseIntake intake, CaseQueries cases, IStringLocalizer<SmsText> text, TimeProvider clock, ILogger<SmsFlow> logger,
-    InformationReferral referral)
+public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIntake intake, CaseQueries cases, DirectorySearch directory, IStringLocalizer<SmsText> text,
+    TimeProvider clock, ILogger<SmsFlow> logger, InformationReferral referral)
 {
     /// <summary>A conversation ends after this long without a text.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(30);
@@ -138,6 +139,10 @@ public sealed class SmsFlow(SmsStore store, CatalogStore catalog, CaseIntake int
         if (turn.State.Step is null && LooksLikeCaseNumber(body))
         {
             return await StatusAsync(turn, body, ct);
+        }
+        if (await SelfServeAsync(turn, ct) is { } services)
+        {
+            return services;
         }
         return await ConverseAsync(turn, snapshot, ct);
     }

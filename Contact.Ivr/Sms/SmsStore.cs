@@ -17,7 +17,10 @@ public sealed class SmsState
     /// <summary>The first text (the problem in the resident's words).</summary>
     public string? FirstText { get; set; }
 
-    /// <summary>What is awaited: null (what the problem is), confirm, pick, address, question, description.</summary>
+    /// <summary>
+    /// What is awaited: null (what the problem is), confirm, pick, address, question, description; or, for a self-serve
+    /// search, selfserve.postal (the postal code) or selfserve.need (what they need).
+    /// </summary>
     public string? Step { get; set; }
 
     public string? PendingCategory { get; set; }
@@ -43,6 +46,25 @@ public sealed class SmsState
     public bool Described { get; set; }
 
     public List<SmsPhoto> Photos { get; set; } = [];
+
+    /// <summary>The self-serve search of this conversation: what was asked and how far it was listed.</summary>
+    public SmsServiceSearch? Search { get; set; }
+}
+
+/// <summary>A self-serve search by text: kept with the conversation so MORE lists the next services on any host.</summary>
+public sealed class SmsServiceSearch
+{
+    /// <summary>The needs' codes (see NeedWords).</summary>
+    public List<string> Needs { get; set; } = [];
+
+    /// <summary>The postal code or its area, as "K1P 1J1" or "K1P".</summary>
+    public string? PostalCode { get; set; }
+
+    /// <summary>How many services were listed so far.</summary>
+    public int Offset { get; set; }
+
+    /// <summary>False when nothing was open and the list is of services that open later.</summary>
+    public bool OpenNow { get; set; } = true;
 }
 
 /// <summary>One phone's conversation as stored.</summary>

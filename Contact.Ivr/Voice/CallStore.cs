@@ -19,6 +19,27 @@ public sealed class CallState
     public string? Callback { get; set; }
     public string? CaseNumber { get; set; }
     public string? Line { get; set; }
+
+    /// <summary>Self-serve: the need chosen (a NeedWords code).</summary>
+    public string? Need { get; set; }
+
+    /// <summary>Self-serve: the postal code or its area the services are near.</summary>
+    public string? PostalCode { get; set; }
+
+    /// <summary>Self-serve: how many services were read before the ones just heard.</summary>
+    public int ServiceOffset { get; set; }
+
+    /// <summary>Self-serve: whether the services just heard are open now (else they open later).</summary>
+    public bool ServicesOpenNow { get; set; } = true;
+
+    /// <summary>Self-serve: whether the directory has more after the ones just heard.</summary>
+    public bool ServicesMore { get; set; }
+
+    /// <summary>Self-serve: the services just heard, as they would be texted.</summary>
+    public List<Contact.Core.Directory.ServiceListing> ServicesHeard { get; set; } = [];
+
+    /// <summary>Self-serve: the offsets of the lists already texted to the caller (each is texted once).</summary>
+    public List<int> ServicesTexted { get; set; } = [];
 }
 
 /// <summary>A call as stored.</summary>
@@ -100,6 +121,28 @@ public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock, C
                 on conflict (token) do nothing returning reply)
             select reply from put union all select reply from webhook_replies where token = @token and not exists (select 1 from put)
             """, new { token, callSid, reply, now = clock.GetUtcNow() }, cancellationToken: ct)) ?? reply;
+    }
+
+    /// <summary>
+    /// Texts the caller the services they heard: an outbox row (not tied to a case) written in the transaction that
+    /// records, in the call's state, that this list was sent; delivered after commit.
+    /// </summary>
+    public async Task<long> TextServicesAsync(CallRecord call, string to, string language, string body, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
+            insert into outbox (case_id, to_address, language, kind, body, next_attempt_at, created_at, updated_at)
+            values (null, @to, @language, @kind, @body, @now, @now, @now)
+            returning id
+            """, new { to, language, kind = Contact.Core.Notifications.Outbox.DirectoryServicesKind, body, now }, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "update calls set state = @State::jsonb, updated_at = @now where call_sid = @CallSid",
+            new { State = JsonSerializer.Serialize(call.State, Json), call.CallSid, now }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        outbox?.Dispatch(id);
+        return id;
     }
 
     /// <summary>Records that the caller agreed to texts about their case, and texts them its number.</summary>

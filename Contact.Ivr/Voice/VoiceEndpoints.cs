@@ -25,6 +25,7 @@ public static class VoiceEndpoints
             .ValidateOnStart();
         services.AddSingleton<TwilioSignatureFilter>();
         services.AddSingleton<CallStore>();
+        services.AddSingleton<Contact.Core.Directory.PostalAreaLookup>();
         services.AddScoped<VoiceFlow>();
         services.AddSingleton<TwilioCallConnector>();
         services.AddSingleton<Contact.Core.Desktop.ICallConnector>(sp => sp.GetRequiredService<TwilioCallConnector>());
@@ -156,6 +157,9 @@ public static class VoiceEndpoints
             "callback-number" => flow.CallbackNumberAsync(call, input, empty, ct),
             "texts" => flow.TextsAsync(call, input, ct),
             "status" => flow.StatusAsync(call, input, empty, ct),
+            "help" => flow.HelpAsync(call, input, empty, ct),
+            "postal" => flow.PostalCodeAsync(call, input, empty, ct),
+            "services-next" => flow.ServicesNextAsync(call, input, empty, ct),
             "status-next" => flow.StatusNextAsync(call, input, ct),
             "agent-offer" => flow.AgentOfferAsync(call, input, ct),
             "agent" => flow.AgentAsync(call, ct),

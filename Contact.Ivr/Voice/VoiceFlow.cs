@@ -1,6 +1,7 @@
 using System.Globalization;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
+using Contact.Core.Directory;
 using Contact.Core.Residents;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,8 @@ public sealed record CallInput(string CallSid, string? From, string? To, string?
 /// library, and saves the state; any host can answer the next step. Retries of a step with no or wrong input
 /// are counted in the URL; after two the caller is offered an agent.
 /// </summary>
-public sealed class VoiceFlow(CallStore calls, CatalogStore catalog, CaseIntake intake, CaseQueries cases, IStringLocalizer<VoiceText> text, ILogger<VoiceFlow> logger)
+public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, CaseIntake intake, CaseQueries cases, DirectorySearch directory, PostalAreaLookup areas,
+    IStringLocalizer<VoiceText> text, ILogger<VoiceFlow> logger)
 {
     public const string Base = "/twilio/voice";
     private const int MaxRetries = 2;
@@ -133,7 +135,15 @@ public sealed class VoiceFlow(CallStore calls, CatalogStore catalog, CaseIntake 
         CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(language);
         var response = new VoiceResponse();
         Speak(response, language, T("emergency"));
-        Menu(response, chosen);
+        if (chosen.Line == "211")
+        {
+            // The 211 line opens on what callers ask for most: services near them.
+            HelpMenu(response, chosen, 0);
+        }
+        else
+        {
+            Menu(response, chosen);
+        }
         return response;
     }
 
@@ -150,9 +160,10 @@ public sealed class VoiceFlow(CallStore calls, CatalogStore catalog, CaseIntake 
     {
         switch (input.Digits)
         {
-            case "1":
             case "2":
-                call.State.Line = input.Digits == "1" ? "311" : "211";
+                return await FindHelpAsync(call, ct);
+            case "1":
+                call.State.Line = "311";
                 call.State.Page = 0;
                 await calls.SaveAsync(call with { Line = call.Line ?? call.State.Line }, ct);
                 return await CategoriesAsync(call, ct);

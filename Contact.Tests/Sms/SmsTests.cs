@@ -254,8 +254,8 @@ public sealed class SmsTests
     public async Task Help_and_aide_say_what_the_service_is_and_how_to_stop()
     {
         var resident = NewResident();
-        Assert.That(await resident.TextAsync("HELP"), Is.EqualTo("Contact 311/211: text a problem or STATUS + request number. Reply STOP to stop."));
-        Assert.That(await resident.TextAsync("aide"), Does.StartWith("Contact 311/211 : textez un problème ou ÉTAT").And.Contain("ARRET"));
+        Assert.That(await resident.TextAsync("HELP"), Is.EqualTo("Contact 311/211: text a problem, STATUS + request number, or a need + postal code (FOOD K1P 1J1). Reply STOP to stop."));
+        Assert.That(await resident.TextAsync("aide"), Does.StartWith("Contact 311/211 : textez un problème, ÉTAT").And.Contain("ARRET"));
     }
 
     [Test]
@@ -320,7 +320,12 @@ public sealed class SmsTests
             ["category.confirm"] = [french ? "Assurance maladie lors d'un déménagement entre le Québec et l'Ontario" : "Health insurance when moving between Quebec and Ontario"],
             ["category.confirm_again"] = [french ? "Assurance maladie lors d'un déménagement entre le Québec et l'Ontario" : "Health insurance when moving between Quebec and Ontario"],
             ["address.kept"] = [french ? "1234, boulevard Saint-Joseph, près de la rue Principale" : "1234 Saint-Joseph Boulevard, near Main Street"],
+            ["selfserve.need_ask"] = [Contact.Core.Directory.NeedWords.List(french ? "fr" : "en")],
         };
+        foreach (var key in new[] { "selfserve.open_now", "selfserve.none_open", "selfserve.more_header", "selfserve.none" })
+        {
+            values[key] = [french ? "NOUVEL ARRIVANT, SANTÉ MENTALE" : "NEWCOMER, MENTAL HEALTH", "K1P 1J1"];
+        }
         Assert.Multiple(() =>
         {
             foreach (var (key, value) in texts)

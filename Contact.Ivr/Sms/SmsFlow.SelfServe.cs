@@ -1,0 +1,135 @@
+using Contact.Core.Catalog;
+using Contact.Core.Directory;
+
+namespace Contact.Ivr.Sms;
+
+/// <summary>
+/// Self-serve 211 by text: "FOOD K1P 1J1" or "NOURRITURE H2X 1Y4" answers with the best services open now nearby,
+/// MORE / PLUS with the next ones. The search lives in the conversation's state; it is not a case.
+/// </summary>
+public sealed partial class SmsFlow
+{
+    /// <summary>Services asked of the directory per text; the reply lists as many as fit its segment budget.</summary>
+    internal const int ServicesPerText = 3;
+
+    private const string AwaitingPostalCode = "selfserve.postal";
+    private const string AwaitingNeed = "selfserve.need";
+
+    /// <summary>
+    /// Answers a self-serve text, or null when the text is something else (a report, an answer to a report's question).
+    /// A text is taken as self-serve when it names a need (with or without a postal code), gives the postal code or need
+    /// a self-serve search is waiting for, or says MORE after one; never in the middle of a report's questions.
+    /// </summary>
+    private async Task<string?> SelfServeAsync(Turn turn, CancellationToken ct)
+    {
+        var state = turn.State;
+        var word = Word(turn.Input.Body);
+        var waiting = state.Step is AwaitingPostalCode or AwaitingNeed;
+        if (state.Step is null && state.Search is { PostalCode: not null, Needs.Count: > 0 } search && word is "more" or "plus")
+        {
+            turn.Language = word == "plus" ? Languages.French : Languages.English;
+            return await ListServicesAsync(turn, search, ct);
+        }
+        if (state.Step is null && word is "more" or "plus")
+        {
+            // MORE after the search ended (30 minutes of silence): say how to search again rather than guess a report.
+            turn.Language = word == "plus" ? Languages.French : Languages.English;
+            return T(turn.Language, "selfserve.no_search");
+        }
+        if (!(waiting || state.Step is null or "confirm" or "pick"))
+        {
+            return null;
+        }
+        var parsed = NeedWords.Parse(turn.Input.Body);
+        if (parsed is null || (parsed.Needs.Count == 0 && !waiting && state.Step is not null))
+        {
+            if (waiting)
+            {
+                if (turn.Input.Body.Any(char.IsAsciiDigit) && state.Step == AwaitingPostalCode)
+                {
+                    return Lead(T(turn.Language, "selfserve.postal_invalid"), T(turn.Language, "selfserve.postal_ask"));
+                }
+                // Something else altogether: the search is dropped and the text read as a report.
+                state.Step = null;
+            }
+            return null;
+        }
+
+        turn.Language = parsed.Language ?? turn.Language;
+        var pending = waiting ? state.Search : null;
+        if (!waiting && state.Step is not null)
+        {
+            // A report's category was being chosen: the person asked for services instead.
+            turn.State = state = new SmsState();
+        }
+        if (state.FirstSid is null)
+        {
+            state.FirstSid = turn.Input.MessageSid;
+            turn.Started = true;
+        }
+        var needs = parsed.Needs.Count > 0 ? parsed.Needs.Select(n => n.Code).ToList() : pending?.Needs ?? [];
+        var postal = parsed.PostalCode ?? (parsed.MalformedPostalCode is null ? pending?.PostalCode : null);
+        state.Search = new SmsServiceSearch { Needs = needs, PostalCode = postal };
+        if (parsed.MalformedPostalCode is not null)
+        {
+            state.Search.PostalCode = null;
+            state.Step = needs.Count > 0 ? AwaitingPostalCode : null;
+            return T(turn.Language, "selfserve.postal_invalid") + " " + T(turn.Language, "selfserve.postal_ask");
+        }
+        if (needs.Count == 0)
+        {
+            state.Step = AwaitingNeed;
+            return T(turn.Language, "selfserve.need_ask", NeedWords.List(turn.Language));
+        }
+        if (postal is null)
+        {
+            state.Step = AwaitingPostalCode;
+            return T(turn.Language, "selfserve.postal_ask");
+        }
+        state.Step = null;
+        return await ListServicesAsync(turn, state.Search, ct);
+    }
+
+    /// <summary>The next services of the search, from its offset; open now first, else those that open later.</summary>
+    private async Task<string> ListServicesAsync(Turn turn, SmsServiceSearch search, CancellationToken ct)
+    {
+        var language = turn.Language;
+        var needs = search.Needs.Select(NeedWords.Find).OfType<Need>().ToList();
+        var what = string.Join(", ", needs.Select(n => n.WordIn(language)));
+        var terms = needs.SelectMany(n => n.Terms).Distinct(StringComparer.Ordinal).ToList();
+        var result = await directory.SearchAsync(new DirectoryQuery(Terms: terms, Language: language, PostalCode: search.PostalCode,
+            OpenNow: search.OpenNow, Offset: search.Offset, Limit: ServicesPerText), ct);
+        if (result.Problem is not null)
+        {
+            // Nothing searched: ask for the postal code again, keeping the need.
+            turn.State.Search = new SmsServiceSearch { Needs = search.Needs };
+            turn.State.Step = AwaitingPostalCode;
+            return result.Problem == "postal_code.unknown"
+                ? T(language, "selfserve.postal_unknown", search.PostalCode!) + " " + T(language, "selfserve.postal_ask")
+                : T(language, "selfserve.postal_invalid") + " " + T(language, "selfserve.postal_ask");
+        }
+        var header = T(language, search.Offset > 0 ? "selfserve.more_header" : "selfserve.open_now", what, search.PostalCode!);
+        if (result.Hits.Count == 0 && search.Offset == 0 && search.OpenNow)
+        {
+            // Nothing open now: say so, and list the nearest that open later, with their hours.
+            search.OpenNow = false;
+            result = await directory.SearchAsync(new DirectoryQuery(Terms: terms, Language: language, PostalCode: search.PostalCode,
+                OpenNow: false, Offset: 0, Limit: ServicesPerText), ct);
+            header = T(language, "selfserve.none_open", what, search.PostalCode!);
+        }
+        if (result.Hits.Count == 0)
+        {
+            return search.Offset == 0 ? T(language, "selfserve.none", what, search.PostalCode!) : T(language, "selfserve.no_more");
+        }
+        var listings = result.Hits.Select(SelfServeListing.From).ToList();
+        var fitted = ServiceListText.Fit(header, listings, T(language, "selfserve.more"), firstNumber: search.Offset + 1);
+        var more = result.More || fitted.Listed < listings.Count;
+        if (!more)
+        {
+            fitted = ServiceListText.Fit(header, listings, null, firstNumber: search.Offset + 1);
+        }
+        search.Offset += fitted.Listed;
+        turn.State.Search = search;
+        return fitted.Text;
+    }
+}

@@ -1,0 +1,47 @@
+using Contact.Core.Directory;
+using Contact.Tests.Infrastructure;
+using Contact.Tests.Sms;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Contact.Tests.SelfServe;
+
+/// <summary>Self-serve against the demo directory the template database holds, on a weekday afternoon.</summary>
+public sealed class SelfServeDemoDirectoryTests
+{
+    private ContactFactory _app = null!;
+    private static int _phone = 10;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        var clock = new FakeTimeProvider(SelfServeDirectory.WednesdayAfternoon);
+        _app = new ContactFactory(await TestDatabase.CloneAsync(), services: s => s.AddSingleton<TimeProvider>(clock));
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _app.DisposeAsync();
+
+    private Texter NewResident() => new(_app, "+161355505" + Interlocked.Increment(ref _phone).ToString("00", System.Globalization.CultureInfo.InvariantCulture));
+
+    [Test]
+    public async Task Every_need_word_finds_services_in_the_demo_directory_in_both_languages()
+    {
+        foreach (var need in NeedWords.All)
+        {
+            foreach (var word in new[] { need.Word, need.WordFr })
+            {
+                var reply = await NewResident().TextAsync(word + " K1P 1J1");
+                Assert.That(SelfServeTextTests.Entries(reply), Is.Not.Empty, $"{word}: {reply}");
+            }
+        }
+    }
+
+    [Test]
+    public async Task Food_downtown_on_a_weekday_afternoon_lists_three_services_open_now_and_offers_more()
+    {
+        var reply = await NewResident().TextAsync("FOOD K1P 1J1");
+        Assert.That(reply, Does.StartWith("FOOD near K1P 1J1, open now:").And.EndWith("Reply MORE for more"));
+        Assert.That(SelfServeTextTests.Entries(reply).Keys, Is.EqualTo(new[] { 1, 2, 3 }));
+    }
+}
