@@ -9,7 +9,28 @@ namespace Contact.Core.Directory;
 /// <param name="Address">Where to go, when it has a place.</param>
 /// <param name="Phone">The number to call.</param>
 /// <param name="Hours">When it is open, as short text in the person's language.</param>
-public sealed record ServiceListing(string Name, string? Address, string? Phone, string? Hours);
+public sealed record ServiceListing(string Name, string? Address, string? Phone, string? Hours)
+{
+    /// <summary>
+    /// A listing named by the service (with its organization's name when it differs), its text made plain
+    /// (see <see cref="ServiceListText.Plain"/>).
+    /// </summary>
+    public static ServiceListing Create(string name, string? organization, string? address, string? phone, string? hours)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var named = string.IsNullOrWhiteSpace(organization) || string.Equals(name, organization, StringComparison.OrdinalIgnoreCase)
+            ? name
+            : name + " (" + organization + ")";
+        return new ServiceListing(ServiceListText.Plain(named)!, ServiceListText.Plain(address), ServiceListText.Plain(phone), ServiceListText.Plain(hours));
+    }
+
+    /// <summary>A directory hit as a listing.</summary>
+    public static ServiceListing Of(DirectoryHit hit)
+    {
+        ArgumentNullException.ThrowIfNull(hit);
+        return Create(hit.ServiceName, hit.OrganizationName, hit.Address, hit.Phone, hit.Hours);
+    }
+}
 
 /// <summary>A list of services fitted into a text message of a few segments.</summary>
 /// <param name="Text">The message.</param>
@@ -22,6 +43,31 @@ public sealed record FittedServiceList(string Text, int Listed);
 /// </summary>
 public static class ServiceListText
 {
+    /// <summary>
+    /// Text with en and em dashes as hyphens, curly quotes straight and no-break spaces plain: one en dash ("Mon–Fri")
+    /// would turn a whole English text into UCS-2 and leave a third of the room.
+    /// </summary>
+    public static string? Plain(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        var plain = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            plain.Append(c switch
+            {
+                '\u2013' or '\u2014' or '\u2212' => '-',
+                '\u2018' or '\u2019' => '\'',
+                '\u201C' or '\u201D' => '"',
+                '\u00A0' or '\u202F' => ' ',
+                _ => c,
+            });
+        }
+        return plain.ToString();
+    }
+
     /// <summary>One entry: "1. Name, address, phone, hours".</summary>
     public static string Entry(int number, ServiceListing service, bool withAddress = true, bool withHours = true)
     {

@@ -27,15 +27,8 @@ public sealed record ReferralDetails(
             hit.ApplicationProcess, language);
     }
 
-    /// <summary>
-    /// How it reads in a text: the service's name (with its organization's when they differ), address, phone, hours.
-    /// Dashes become hyphens: an en dash ("Mon–Fri") alone would turn the whole text into UCS-2, a third of the room.
-    /// </summary>
-    public ServiceListing Listing() => new(
-        Plain(string.Equals(Name, Organization, StringComparison.OrdinalIgnoreCase) || string.IsNullOrWhiteSpace(Organization) ? Name : $"{Name} ({Organization})")!,
-        Plain(Address), Plain(Phone), Plain(Hours));
-
-    private static string? Plain(string? text) => text?.Replace('–', '-').Replace('—', '-').Replace('’', '\'');
+    /// <summary>How it reads in a text: the service's name (with its organization's when they differ), address, phone, hours.</summary>
+    public ServiceListing Listing() => ServiceListing.Create(Name, Organization, Address, Phone, Hours);
 }
 
 /// <summary>A referral to a community service given on a case; <see cref="SentAt"/> once it was sent by text.</summary>

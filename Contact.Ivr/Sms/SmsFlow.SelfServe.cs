@@ -121,7 +121,7 @@ public sealed partial class SmsFlow
         {
             return search.Offset == 0 ? T(language, "selfserve.none", what, search.PostalCode!) : T(language, "selfserve.no_more");
         }
-        var listings = result.Hits.Select(SelfServeListing.From).ToList();
+        var listings = result.Hits.Select(ServiceListing.Of).ToList();
         var fitted = ServiceListText.Fit(header, listings, T(language, "selfserve.more"), firstNumber: search.Offset + 1);
         var more = result.More || fitted.Listed < listings.Count;
         if (!more)

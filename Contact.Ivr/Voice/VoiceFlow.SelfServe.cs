@@ -162,7 +162,7 @@ public sealed partial class VoiceFlow
         {
             Speak(response, language, Spoken(state.ServiceOffset + i + 1, result.Hits[i]));
         }
-        state.ServicesHeard = [.. result.Hits.Select(SelfServeListing.From)];
+        state.ServicesHeard = [.. result.Hits.Select(ServiceListing.Of)];
         state.ServicesMore = result.More;
         await calls.SaveAsync(call, ct);
         ServicesOptions(response, call, 0);
@@ -172,7 +172,7 @@ public sealed partial class VoiceFlow
     /// <summary>One service as said: its number, name, address, phone digit by digit, and hours.</summary>
     private string Spoken(int number, DirectoryHit hit)
     {
-        var words = new List<string> { T("services.item", number, SelfServeListing.From(hit).Name) };
+        var words = new List<string> { T("services.item", number, ServiceListing.Of(hit).Name) };
         if (!string.IsNullOrWhiteSpace(hit.Address))
         {
             words.Add(T("services.address", hit.Address));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dapper;
 using Npgsql;
 
@@ -6,22 +5,6 @@ namespace Contact.Tests.Directory;
 
 public sealed class DirectoryCommandTests
 {
-    private static async Task<(int Code, string Output)> RunHostAsync(string connectionString, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Contact.Api.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ConnectionStrings__Cases"] = connectionString },
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await errors);
-    }
-
     [Test]
     public async Task Directory_export_and_import_move_the_directory_as_an_hsds_package_and_a_bad_one_changes_nothing()
     {
@@ -31,12 +14,12 @@ public sealed class DirectoryCommandTests
         try
         {
             var demo = await HsdsPackageTests.SnapshotAsync(db);
-            var (exported, exportOutput) = await RunHostAsync(database, "directory", "export", folder);
+            var (exported, exportOutput) = await HostProcess.RunAsync(database, null, "directory", "export", folder);
             Assert.That(exported, Is.EqualTo(0), exportOutput);
             Assert.That(exportOutput, Does.Match(@"Exported \d+ services"));
             Assert.That(File.Exists(Path.Combine(folder, "datapackage.json")), Is.True);
 
-            var (imported, importOutput) = await RunHostAsync(database, "directory", "import", HsdsPackageTests.ExamplePackage());
+            var (imported, importOutput) = await HostProcess.RunAsync(database, null, "directory", "import", HsdsPackageTests.ExamplePackage());
             Assert.That(imported, Is.EqualTo(0), importOutput);
             Assert.That(importOutput, Does.Contain("Imported 1 services, 1 locations and 1 taxonomy terms"));
             await using (var connection = await db.OpenConnectionAsync())
@@ -52,7 +35,7 @@ public sealed class DirectoryCommandTests
             lines[3] = string.Join(',', cells);
             await File.WriteAllLinesAsync(services, lines);
             var before = await HsdsPackageTests.SnapshotAsync(db);
-            var (refused, refusal) = await RunHostAsync(database, "directory", "import", folder);
+            var (refused, refusal) = await HostProcess.RunAsync(database, null, "directory", "import", folder);
             Assert.That(refused, Is.EqualTo(1));
             Assert.That(refusal, Does.Contain("services.csv:4: name is required"));
             Assert.That(refusal, Does.Contain("Nothing was imported"));
@@ -62,13 +45,13 @@ public sealed class DirectoryCommandTests
             cells[3] = "Mended name";
             lines[3] = string.Join(',', cells);
             await File.WriteAllLinesAsync(services, lines);
-            var (again, againOutput) = await RunHostAsync(database, "directory", "import", folder);
+            var (again, againOutput) = await HostProcess.RunAsync(database, null, "directory", "import", folder);
             Assert.That(again, Is.EqualTo(0), againOutput);
             var restored = await HsdsPackageTests.SnapshotAsync(db);
             Assert.That(restored["location"], Is.EqualTo(demo["location"]));
             Assert.That(restored["service"], Does.Contain("Mended name"));
 
-            var (missing, missingOutput) = await RunHostAsync(database, "directory", "import", Path.Combine(folder, "nowhere"));
+            var (missing, missingOutput) = await HostProcess.RunAsync(database, null, "directory", "import", Path.Combine(folder, "nowhere"));
             Assert.That(missing, Is.EqualTo(2));
             Assert.That(missingOutput, Does.Contain("No folder at"));
         }

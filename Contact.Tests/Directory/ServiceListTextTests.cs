@@ -53,4 +53,14 @@ public sealed class ServiceListTextTests
 
         Assert.That(fitted.Text, Does.StartWith("More:\n4. Community Food Bank 4,"));
     }
+
+    [Test]
+    public void A_listing_is_named_with_its_organization_and_its_typography_made_plain_so_english_stays_gsm7()
+    {
+        var listing = ServiceListing.Create("Food Cupboard", "St. Mark\u2019s Centre", "12 Elm St.", "613\u00A0555-0101", "Mon\u2013Fri 9:00\u201317:00");
+
+        Assert.That(listing, Is.EqualTo(new ServiceListing("Food Cupboard (St. Mark's Centre)", "12 Elm St.", "613 555-0101", "Mon-Fri 9:00-17:00")));
+        Assert.That(SmsSegments.IsGsm7(ServiceListText.Entry(1, listing)), Is.True);
+        Assert.That(ServiceListing.Create("Ottawa Food Bank", "ottawa food bank", null, null, null).Name, Is.EqualTo("Ottawa Food Bank"));
+    }
 }

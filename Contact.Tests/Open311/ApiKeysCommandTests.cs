@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Contact.Core.Open311;
 using Contact.Tests.Infrastructure;
@@ -9,27 +8,11 @@ namespace Contact.Tests.Open311;
 
 public sealed class ApiKeysCommandTests
 {
-    private static async Task<(int Code, string Output)> RunHostAsync(string connectionString, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Contact.Api.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ConnectionStrings__Cases"] = connectionString },
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await errors);
-    }
-
     [Test]
     public async Task Apikeys_add_shows_the_key_once_stores_only_its_hash_and_revoke_stops_it()
     {
         var database = await TestDatabase.CloneAsync();
-        var (code, output) = await RunHostAsync(database, "apikeys", "add", "fixit-app");
+        var (code, output) = await HostProcess.RunAsync(database, null, "apikeys", "add", "fixit-app");
         Assert.That(code, Is.EqualTo(0), output);
         var key = output.Split('\n', StringSplitOptions.TrimEntries).Single(l => l.StartsWith("o311_", StringComparison.Ordinal));
         Assert.That(key, Has.Length.EqualTo(5 + 43), "256 random bits, base64url");
@@ -49,22 +32,22 @@ public sealed class ApiKeysCommandTests
             Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo(0L), "the key itself is never stored");
         }
 
-        var (again, duplicate) = await RunHostAsync(database, "apikeys", "add", "fixit-app");
+        var (again, duplicate) = await HostProcess.RunAsync(database, null, "apikeys", "add", "fixit-app");
         Assert.That(again, Is.EqualTo(1));
         Assert.That(duplicate, Does.Contain("already an API key named fixit-app"));
-        var (bad, why) = await RunHostAsync(database, "apikeys", "add", "Not A Name");
+        var (bad, why) = await HostProcess.RunAsync(database, null, "apikeys", "add", "Not A Name");
         Assert.That(bad, Is.EqualTo(1));
         Assert.That(why, Does.Contain("not valid"));
 
-        var (listed, list) = await RunHostAsync(database, "apikeys", "list");
+        var (listed, list) = await HostProcess.RunAsync(database, null, "apikeys", "list");
         Assert.That(listed, Is.EqualTo(0));
         Assert.That(list, Does.Contain("fixit-app").And.Contain(key[..10]).And.Contain("active").And.Not.Contain(key));
 
-        var (revoked, said) = await RunHostAsync(database, "apikeys", "revoke", "fixit-app");
+        var (revoked, said) = await HostProcess.RunAsync(database, null, "apikeys", "revoke", "fixit-app");
         Assert.That(revoked, Is.EqualTo(0), said);
         Assert.That(await keys.AuthenticateAsync(key), Is.Null);
-        Assert.That((await RunHostAsync(database, "apikeys", "list")).Output, Does.Contain("revoked"));
-        Assert.That((await RunHostAsync(database, "apikeys", "revoke", "fixit-app")).Code, Is.EqualTo(1));
+        Assert.That((await HostProcess.RunAsync(database, null, "apikeys", "list")).Output, Does.Contain("revoked"));
+        Assert.That((await HostProcess.RunAsync(database, null, "apikeys", "revoke", "fixit-app")).Code, Is.EqualTo(1));
 
         // A case records which key filed it; a revoked key files nothing.
         await using var app = new ContactFactory(database);

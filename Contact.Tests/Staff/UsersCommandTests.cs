@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Contact.Core.Staff;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -7,30 +6,11 @@ namespace Contact.Tests.Staff;
 
 public sealed class UsersCommandTests
 {
-    private static async Task<(int Code, string Output)> RunHostAsync(string connectionString, string input, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Contact.Api.dll"), .. args])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ConnectionStrings__Cases"] = connectionString },
-        };
-        using var process = Process.Start(start)!;
-        await process.StandardInput.WriteLineAsync(input);
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await errors);
-    }
-
     [Test]
     public async Task Users_add_creates_an_account_whose_password_comes_from_standard_input()
     {
         var database = await TestDatabase.CloneAsync();
-        var (code, output) = await RunHostAsync(database, "a long passphrase", "users", "add", "jdoe", "--role", "agent", "--languages", "en,fr", "--phone", "613-555-0188", "--display-name", "Jo Doe");
+        var (code, output) = await HostProcess.RunAsync(database, "a long passphrase", "users", "add", "jdoe", "--role", "agent", "--languages", "en,fr", "--phone", "613-555-0188", "--display-name", "Jo Doe");
         Assert.That(code, Is.EqualTo(0), output);
         Assert.That(output, Does.Contain("Created jdoe"));
 
@@ -41,10 +21,10 @@ public sealed class UsersCommandTests
         Assert.That(signedIn.Member?.DisplayName, Is.EqualTo("Jo Doe"));
         Assert.That((await staff.SignInAsync("jdoe", "wrong")).Member, Is.Null);
 
-        var (again, message) = await RunHostAsync(database, "another", "users", "add", "jdoe", "--role", "agent");
+        var (again, message) = await HostProcess.RunAsync(database, "another", "users", "add", "jdoe", "--role", "agent");
         Assert.That(again, Is.EqualTo(1));
         Assert.That(message, Does.Contain("already an account named jdoe"));
-        var (badRole, why) = await RunHostAsync(database, "x1234", "users", "add", "sam", "--role", "wizard");
+        var (badRole, why) = await HostProcess.RunAsync(database, "x1234", "users", "add", "sam", "--role", "wizard");
         Assert.That(badRole, Is.EqualTo(1));
         Assert.That(why, Does.Contain("Unknown role wizard"));
     }
