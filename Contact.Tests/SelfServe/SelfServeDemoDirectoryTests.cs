@@ -44,4 +44,20 @@ public sealed class SelfServeDemoDirectoryTests
         Assert.That(reply, Does.StartWith("FOOD near K1P 1J1, open now:").And.EndWith("Reply MORE for more"));
         Assert.That(SelfServeTextTests.Entries(reply).Keys, Is.EqualTo(new[] { 1, 2, 3 }));
     }
+
+    [Test]
+    public async Task A_need_word_finds_its_whole_branch_and_lists_the_nearest_first()
+    {
+        var search = _app.Services.GetRequiredService<DirectorySearch>();
+        var food = NeedWords.Find("food")!;
+
+        var result = await search.SearchAsync(new DirectoryQuery(Terms: food.Terms, PostalCode: "K1P 1J1", OpenNow: true, Limit: 10));
+
+        Assert.That(result.Problem, Is.Null);
+        Assert.That(result.Hits.Select(h => h.TaxonomyCodes.Any(c => c.StartsWith("BD-1800", StringComparison.Ordinal))), Does.Contain(true), "pantries");
+        Assert.That(result.Hits.Select(h => h.TaxonomyCodes.Any(c => c.StartsWith("BD-5000", StringComparison.Ordinal))), Does.Contain(true), "meals");
+        var distances = result.Hits.Where(h => h.DistanceKm is not null).Select(h => h.DistanceKm!.Value).ToList();
+        Assert.That(distances, Has.Count.GreaterThanOrEqualTo(3));
+        Assert.That(distances, Is.Ordered.Ascending);
+    }
 }
