@@ -224,13 +224,20 @@ public sealed class FollowUpJobs(Contact.Core.Referral.InformationReferral ir)
     /// <summary>Fires one follow-up if it is still scheduled and due.</summary>
     public Task FireAsync(long followUpId, CancellationToken cancellationToken) => ir.FireAsync(followUpId, cancellationToken);
 
-    /// <summary>The safety net: fires every follow-up due and not fired.</summary>
+    /// <summary>
+    /// The safety net: fires every follow-up due and not fired; and sends to the queue the cases whose follow-up
+    /// question went unanswered for <see cref="Contact.Core.Referral.InformationReferral.AnswerWindow"/>.
+    /// </summary>
     [DisableConcurrentExecution(60)]
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
         foreach (var id in await ir.DueAsync(cancellationToken: cancellationToken))
         {
             await ir.FireAsync(id, cancellationToken);
+        }
+        foreach (var id in await ir.UnansweredAsync(cancellationToken: cancellationToken))
+        {
+            await ir.StopWaitingAsync(id, cancellationToken);
         }
     }
 }

@@ -34,7 +34,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
         c.id, c.number, c.line, c.language, c.queue, k.code as category_code, k.name_en, k.name_fr,
         c.priority, c.status, c.channel, c.created_at, u.user_name as assigned_to, c.address,
         c.first_response_due_at, c.resolution_due_at, c.sla_paused_at is not null as paused, c.crisis,
-        c.line = '211' and exists (select 1 from follow_ups f where f.case_id = c.id and f.status in ('due', 'answered_no')) as follow_up
+        c.line = '211' and exists (select 1 from follow_ups f where f.case_id = c.id and f.status in ('due', 'answered_no', 'unanswered')) as follow_up
         """;
 
     /// <summary>

@@ -339,13 +339,7 @@ public sealed class InformationReferral(
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        // The case first, as every action on it does, then the follow-up.
-        var c = await connection.QuerySingleOrDefaultAsync<CaseRow>(new CommandDefinition("""
-            select c.id, c.number, c.line, c.language, c.queue, c.status, c.assigned_to, c.notify_consent, c.resident_phone,
-                   exists (select 1 from sms_opt_outs o where o.phone = c.resident_phone) as opted_out
-            from cases c where c.id = (select case_id from follow_ups where id = @followUpId)
-            for update
-            """, new { followUpId }, tx, cancellationToken: cancellationToken));
+        var c = await LockCaseOfAsync(connection, tx, followUpId, cancellationToken);
         if (c is null)
         {
             return false;
@@ -381,6 +375,55 @@ public sealed class InformationReferral(
         }
         return true;
     }
+
+    /// <summary>How long a follow-up question asked by text waits for an answer before the case goes to the queue instead.</summary>
+    public static readonly TimeSpan AnswerWindow = TimeSpan.FromDays(2);
+
+    /// <summary>Follow-up questions asked by text longer than <see cref="AnswerWindow"/> ago and still unanswered: for the sweep.</summary>
+    public async Task<IReadOnlyList<long>> UnansweredAsync(int limit = 500, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return [.. await connection.QueryAsync<long>(new CommandDefinition(
+            "select id from follow_ups where status = 'asked' and fired_at <= @cutoff order by fired_at limit @limit",
+            new { cutoff = clock.GetUtcNow() - AnswerWindow, limit }, cancellationToken: cancellationToken))];
+    }
+
+    /// <summary>
+    /// Stops waiting for the answer to a follow-up question nobody answered within <see cref="AnswerWindow"/>: the case
+    /// goes back to its queue so an agent calls instead, once. False when the question was answered or already given up.
+    /// </summary>
+    public async Task<bool> StopWaitingAsync(long followUpId, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var c = await LockCaseOfAsync(connection, tx, followUpId, cancellationToken);
+        if (c is null)
+        {
+            return false;
+        }
+        var stopped = await connection.ExecuteAsync(new CommandDefinition("""
+            update follow_ups set status = 'unanswered' where id = @followUpId and status = 'asked' and fired_at <= @cutoff
+            """, new { followUpId, cutoff = now - AnswerWindow }, tx, cancellationToken: cancellationToken));
+        if (stopped == 0)
+        {
+            return false;
+        }
+        await ReopenAsync(connection, tx, c.Id, now, cancellationToken);
+        await CaseWork.EventAsync(connection, tx, c.Id, now, "follow_up_unanswered", "system", false, null, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        changes?.CaseChanged(c.Id, c.Queue);
+        return true;
+    }
+
+    /// <summary>Locks the case a follow-up is about (the case first, as every action on it does); null when there is no such follow-up.</summary>
+    private static Task<CaseRow?> LockCaseOfAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long followUpId, CancellationToken ct) =>
+        connection.QuerySingleOrDefaultAsync<CaseRow>(new CommandDefinition("""
+            select c.id, c.number, c.line, c.language, c.queue, c.status, c.assigned_to, c.notify_consent, c.resident_phone,
+                   exists (select 1 from sms_opt_outs o where o.phone = c.resident_phone) as opted_out
+            from cases c where c.id = (select case_id from follow_ups where id = @followUpId)
+            for update
+            """, new { followUpId }, tx, cancellationToken: ct));
 
     /// <summary>Puts a case back in its line's queue for an agent; a case an agent holds and works stays with them.</summary>
     private static Task ReopenAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long caseId, DateTimeOffset now, CancellationToken ct) =>

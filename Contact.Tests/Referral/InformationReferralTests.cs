@@ -374,6 +374,37 @@ public sealed class InformationReferralTests
     }
 
     [Test]
+    public async Task A_follow_up_question_nobody_answers_sends_the_case_to_the_queue_after_the_answer_window_once()
+    {
+        var resident = new Texter(_app, NewPhone());
+        var number = await ClaimedCaseAsync(resident.From, notify: true);
+        var due = DateTimeOffset.UtcNow.AddDays(3);
+        var id = await _ir.ScheduleFollowUpAsync(_agent, number, due, "text");
+        await _work.ResolveAsync(_agent, number, "Referred to the food cupboard");
+        Assert.That(await Later(new FakeTimeProvider(due.AddMinutes(1))).FireAsync(id), Is.True);
+
+        var stillWaiting = Later(new FakeTimeProvider(due.Add(InformationReferral.AnswerWindow).AddMinutes(-5)));
+        Assert.That(await stillWaiting.UnansweredAsync(), Does.Not.Contain(id));
+        Assert.That(await stillWaiting.StopWaitingAsync(id), Is.False, "not before the window has passed");
+
+        var after = Later(new FakeTimeProvider(due.Add(InformationReferral.AnswerWindow).AddMinutes(5)));
+        Assert.That(await after.UnansweredAsync(), Does.Contain(id));
+        await new FollowUpJobs(after).SweepAsync(CancellationToken.None);
+        await new FollowUpJobs(after).SweepAsync(CancellationToken.None);
+
+        var detail = await DetailAsync(number);
+        Assert.That((detail.Status, detail.AssignedTo), Is.EqualTo(("new", (string?)null)));
+        Assert.That(detail.InformationReferral!.FollowUps.Single().Status, Is.EqualTo("unanswered"));
+        Assert.That(detail.History.Count(h => h.Kind == "follow_up_unanswered" && !h.IsPublic), Is.EqualTo(1), "once, however often the sweep runs");
+        Assert.That((await _queries.QueueAsync(_agent)).Single(q => q.Number == number).FollowUp, Is.True);
+
+        // A late answer finds no question waiting: it is not taken as an answer.
+        await resident.TextAsync("2");
+        Assert.That(await CountAsync("select count(*) from follow_ups where id = @id and status = 'unanswered'", new { id }), Is.EqualTo(1));
+        Assert.That((await DetailAsync(number)).History.Count(h => h.Kind == "follow_up_no"), Is.EqualTo(0));
+    }
+
+    [Test]
     public async Task Rescheduling_a_follow_up_replaces_the_one_scheduled_and_bad_methods_and_dates_are_refused()
     {
         var number = await ClaimedCaseAsync();

@@ -52,7 +52,8 @@ create table follow_ups (
     due_at             timestamptz not null,
     method             text not null check (method in ('queue', 'text')),
     status             text not null default 'scheduled'
-                       check (status in ('scheduled', 'due', 'asked', 'answered_yes', 'answered_no', 'cancelled')),
+                       -- unanswered: a question asked by text that got no answer in time; the case went to the queue instead.
+                       check (status in ('scheduled', 'due', 'asked', 'answered_yes', 'answered_no', 'unanswered', 'cancelled')),
     question_outbox_id bigint references outbox (id),
     created_by         text not null,
     created_at         timestamptz not null,
@@ -63,4 +64,5 @@ create table follow_ups (
 create unique index follow_ups_one_scheduled on follow_ups (case_id) where status = 'scheduled';
 create index follow_ups_due on follow_ups (due_at) where status = 'scheduled';
 create index follow_ups_asked on follow_ups (case_id) where status = 'asked';
+create index follow_ups_waiting on follow_ups (fired_at) where status = 'asked';
 create index follow_ups_case on follow_ups (case_id, id);

@@ -319,7 +319,7 @@ function toQueueItem(detail) {
     firstResponseAt: detail.firstResponseAt,
     crisis: !!detail.crisis,
     followUp: !!(detail.informationReferral && detail.informationReferral.followUps
-      .some(f => f.status === 'due' || f.status === 'answered_no')),
+      .some(f => f.status === 'due' || f.status === 'answered_no' || f.status === 'unanswered')),
   };
 }
 
