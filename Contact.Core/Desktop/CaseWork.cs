@@ -287,6 +287,14 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
                 update cases set duplicate_of = @IntoId, status = 'closed', assigned_to = null, updated_at = @now where id = @Id
                 """, new { IntoId = into.Id, now, c.Id }, tx, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition("update cases set updated_at = @now where id = @IntoId", new { now, IntoId = into.Id }, tx, cancellationToken: cancellationToken));
+            // A scheduled follow-up goes with the case to the one it joined, unless that one has its own: then it is cancelled.
+            await connection.ExecuteAsync(new CommandDefinition("""
+                update follow_ups f
+                set case_id = case when t.has_own then f.case_id else @IntoId end,
+                    status = case when t.has_own then 'cancelled' else f.status end
+                from (select exists (select 1 from follow_ups g where g.case_id = @IntoId and g.status = 'scheduled') as has_own) t
+                where f.case_id = @Id and f.status = 'scheduled'
+                """, new { IntoId = into.Id, c.Id }, tx, cancellationToken: cancellationToken));
             await EventAsync(connection, tx, c.Id, now, "merged", member.UserName, true, new { into = intoNumber }, cancellationToken);
             await c.NotifyAsync(connection, tx, "merged", now, [intoNumber], cancellationToken);
             await EventAsync(connection, tx, into.Id, now, "duplicate_merged", member.UserName, false, new { duplicate = number }, cancellationToken);

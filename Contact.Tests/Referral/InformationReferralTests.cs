@@ -405,6 +405,23 @@ public sealed class InformationReferralTests
     }
 
     [Test]
+    public async Task Merging_a_duplicate_moves_its_scheduled_follow_up_to_the_case_it_joined_or_cancels_it_when_that_has_one()
+    {
+        var kept = await ClaimedCaseAsync();
+        var duplicate = await ClaimedCaseAsync();
+        var moved = await _ir.ScheduleFollowUpAsync(_agent, duplicate, DateTimeOffset.UtcNow.AddDays(3), "queue");
+        await _work.MergeAsync(_agent, duplicate, kept);
+        Assert.That((await DetailAsync(kept)).InformationReferral!.FollowUps.Select(f => (f.Id, f.Status)), Is.EqualTo(new[] { (moved, "scheduled") }));
+        Assert.That((await DetailAsync(duplicate)).InformationReferral!.FollowUps, Is.Empty);
+
+        var another = await ClaimedCaseAsync();
+        var cancelled = await _ir.ScheduleFollowUpAsync(_agent, another, DateTimeOffset.UtcNow.AddDays(5), "queue");
+        await _work.MergeAsync(_agent, another, kept);
+        Assert.That((await DetailAsync(another)).InformationReferral!.FollowUps.Select(f => (f.Id, f.Status)), Is.EqualTo(new[] { (cancelled, "cancelled") }));
+        Assert.That((await DetailAsync(kept)).InformationReferral!.FollowUps.Select(f => (f.Id, f.Status)), Is.EqualTo(new[] { (moved, "scheduled") }));
+    }
+
+    [Test]
     public async Task Rescheduling_a_follow_up_replaces_the_one_scheduled_and_bad_methods_and_dates_are_refused()
     {
         var number = await ClaimedCaseAsync();
