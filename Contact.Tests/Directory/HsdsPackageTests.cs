@@ -10,14 +10,14 @@ public sealed class HsdsPackageTests
     private NpgsqlDataSource _db = null!;
     private string _temp = null!;
 
-    /// <summary>The Open Referral specification's example package, kept beside the repository in shared/data.</summary>
+    /// <summary>The Open Referral specification's example package, unchanged, in Contact.Tests/Data (see its README).</summary>
     internal static string ExamplePackage()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Contact.sln")))
             {
-                var example = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data", "hsds-3.0-example"));
+                var example = Path.Combine(dir.FullName, "Contact.Tests", "Data", "hsds-3.0-example");
                 Assert.That(File.Exists(Path.Combine(example, "services.csv")), Is.True, $"The HSDS 3.0 example package is expected at {example}.");
                 return example;
             }
