@@ -145,14 +145,7 @@ public static class DirectoryBenchmark
             create temporary table bench_populations as
             select row_number() over (order by code) - 1 as n, id from directory.taxonomy_terms where code like 'Y%';
 
-            insert into directory.services (id, organization_id, name, description, status, minimum_age, name_fr, description_fr)
-            select 'bench-s-' || i, 'bench-org-' || (1 + i % greatest(1, @services / 100)),
-                   'Community service ' || i, 'Help with food, housing, counselling or work, service number ' || i,
-                   case when i % 50 = 0 then 'inactive' else 'active' end,
-                   case when i % 10 = 0 then 18 end,
-                   'Service communautaire ' || i, 'Aide pour la nourriture, le logement, le counseling ou l''emploi, service ' || i
-            from generate_series(1, @services) i;
-
+            -- Places first, as an import writes them: each service then knows it has a place as it is inserted.
             insert into directory.locations (id, location_type, name, latitude, longitude)
             select 'bench-l-' || i, 'physical', 'Location ' || i,
                    case when i % 5 = 0 then 45.20 + random() * 0.45 else 43.0 + random() * 3.5 end,
@@ -161,6 +154,14 @@ public static class DirectoryBenchmark
 
             insert into directory.service_at_location (id, service_id, location_id)
             select 'bench-sal-' || i, 'bench-s-' || i, 'bench-l-' || i from generate_series(1, @services) i;
+
+            insert into directory.services (id, organization_id, name, description, status, minimum_age, name_fr, description_fr)
+            select 'bench-s-' || i, 'bench-org-' || (1 + i % greatest(1, @services / 100)),
+                   'Community service ' || i, 'Help with food, housing, counselling or work, service number ' || i,
+                   case when i % 50 = 0 then 'inactive' else 'active' end,
+                   case when i % 10 = 0 then 18 end,
+                   'Service communautaire ' || i, 'Aide pour la nourriture, le logement, le counseling ou l''emploi, service ' || i
+            from generate_series(1, @services) i;
 
             insert into directory.addresses (id, location_id, address_1, city, state_province, postal_code, country, address_type)
             select 'bench-a-' || i, 'bench-l-' || i, i || ' Main Street', 'Ottawa', 'ON', 'K1P 1J1', 'CA', 'physical'

@@ -20,6 +20,8 @@ namespace Contact.Core.Directory;
 /// <param name="Age">Only services whose minimum_age/maximum_age admit this age.</param>
 /// <param name="Offset">Hits to skip.</param>
 /// <param name="Limit">Hits to return.</param>
+/// <param name="BeyondKm">Only services at a place farther than this from the point (a ring, with <paramref name="WithinKm"/>);
+/// services without a place are then left out (a search of the inner circle has them).</param>
 public sealed record DirectoryQuery(
     IReadOnlyList<string>? Terms = null,
     string? Text = null,
@@ -32,7 +34,8 @@ public sealed record DirectoryQuery(
     string? ServiceLanguage = null,
     int? Age = null,
     int Offset = 0,
-    int Limit = 10);
+    int Limit = 10,
+    double? BeyondKm = null);
 
 /// <summary>One service at one location (a service with no location is one hit with null location fields).</summary>
 /// <param name="ServiceId">The service's HSDS id.</param>
@@ -70,6 +73,27 @@ public sealed record DirectoryHit(
 /// <param name="More">Whether hits exist past this page.</param>
 /// <param name="Problem">postal_code.unknown or postal_code.invalid when nothing was searched.</param>
 public sealed record DirectoryResult(IReadOnlyList<DirectoryHit> Hits, bool More, string? Problem);
+
+/// <summary>Where a nearby search stands: the ring it reached (0 is the nearest) and how many of that ring's hits were
+/// listed. A new search starts at (0, 0); the next page starts where the last hit listed left it.</summary>
+/// <param name="Ring">The ring: 0 within the first radius, 1 between the first and the second, 2 beyond.</param>
+/// <param name="Offset">Hits of that ring already listed.</param>
+public sealed record NearbyCursor(int Ring, int Offset)
+{
+    /// <summary>The start of a search.</summary>
+    public static NearbyCursor Start { get; } = new(0, 0);
+}
+
+/// <summary>A page of a nearby search.</summary>
+/// <param name="Hits">This page's hits, nearest ring first.</param>
+/// <param name="After">For each hit, where the search stands once the hits up to it were listed.</param>
+/// <param name="More">Whether hits exist past this page (in this ring or a wider one).</param>
+/// <param name="Problem">postal_code.unknown or postal_code.invalid when nothing was searched.</param>
+public sealed record NearbyPage(IReadOnlyList<DirectoryHit> Hits, IReadOnlyList<NearbyCursor> After, bool More, string? Problem)
+{
+    /// <summary>Where the search stands after the first <paramref name="listed"/> hits; <paramref name="from"/> when none.</summary>
+    public NearbyCursor Next(int listed, NearbyCursor from) => listed <= 0 ? from : After[Math.Min(listed, After.Count) - 1];
+}
 
 /// <summary>A taxonomy term for a needs picker.</summary>
 /// <param name="Code">Its code, e.g. BD-1800.2000.</param>
@@ -136,6 +160,78 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
         return new DirectoryResult(await ToHitsAsync(connection, rows, query.Language, cancellationToken), more, null);
     }
 
+    /// <summary>The radii a nearby search widens through, in km; past the last one it has no radius.</summary>
+    public static IReadOnlyList<double> NearbyRingsKm { get; } = [15, 50];
+
+    /// <summary>
+    /// A bounded search around the query's point or postal code, for self-serve: the services within 15 km first (the
+    /// services without a place that serve the point among them), then, only when those do not fill the page, the ones
+    /// from 15 to 50 km, then the ones farther away. Each ring is ranked as <see cref="SearchAsync"/> ranks; the query's
+    /// radius and offset are not used: <paramref name="from"/> says where the previous page ended.
+    /// </summary>
+    public async Task<NearbyPage> SearchNearbyAsync(DirectoryQuery query, NearbyCursor from, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(from);
+        var located = query with { WithinKm = null, BeyondKm = null, Offset = 0 };
+        if ((query.Latitude is null || query.Longitude is null) && !string.IsNullOrWhiteSpace(query.PostalCode))
+        {
+            if (Fsa(query.PostalCode) is null)
+            {
+                return new NearbyPage([], [], false, "postal_code.invalid");
+            }
+            if (await LocatePostalCodeAsync(query.PostalCode, cancellationToken) is not { } point)
+            {
+                return new NearbyPage([], [], false, "postal_code.unknown");
+            }
+            located = located with { Latitude = point.Latitude, Longitude = point.Longitude };
+        }
+        if (located.Latitude is null || located.Longitude is null)
+        {
+            throw new ArgumentException("A nearby search needs a point or a postal code.", nameof(query));
+        }
+        DirectoryQuery Ring(int ring) => located with
+        {
+            WithinKm = ring < NearbyRingsKm.Count ? NearbyRingsKm[ring] : null,
+            BeyondKm = ring > 0 ? NearbyRingsKm[Math.Min(ring, NearbyRingsKm.Count) - 1] : null,
+        };
+
+        var limit = Math.Clamp(query.Limit, 1, MaxLimit);
+        var hits = new List<DirectoryHit>();
+        var after = new List<NearbyCursor>();
+        var more = false;
+        var (current, offset) = (Math.Clamp(from.Ring, 0, NearbyRingsKm.Count), Math.Max(0, from.Offset));
+        while (true)
+        {
+            var result = await SearchAsync(Ring(current) with { Offset = offset, Limit = limit - hits.Count }, cancellationToken);
+            for (var i = 0; i < result.Hits.Count; i++)
+            {
+                hits.Add(result.Hits[i]);
+                after.Add(new NearbyCursor(current, offset + i + 1));
+            }
+            if (result.More)
+            {
+                more = true;
+                break;
+            }
+            if (current == NearbyRingsKm.Count)
+            {
+                break;
+            }
+            if (hits.Count == limit)
+            {
+                // The page is full and this ring has no more: whether a wider ring has any tells MORE.
+                for (var next = current + 1; next <= NearbyRingsKm.Count && !more; next++)
+                {
+                    more = (await SearchAsync(Ring(next) with { Offset = 0, Limit = 1 }, cancellationToken)).Hits.Count > 0;
+                }
+                break;
+            }
+            (current, offset) = (current + 1, 0);
+        }
+        return new NearbyPage(hits, after, more, null);
+    }
+
     /// <summary>The SQL a query runs and its parameters (what <see cref="SearchAsync"/> executes, for benchmarks and plans).</summary>
     public (string Sql, DynamicParameters Parameters) Plan(DirectoryQuery query, DateTime localNow)
     {
@@ -181,7 +277,7 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
                     {
                         where.Append(CultureInfo.InvariantCulture, $"""
                              and exists (select 1 from directory.attributes a join wanted w on w.id = a.taxonomy_term_id
-                                         where a.link_id = sal.service_id and a.link_entity = 'service' and w.kind = '{kind}')
+                                         where a.link_id = s.id and a.link_entity = 'service' and w.kind = '{kind}')
                             """);
                     }
                 }
@@ -223,16 +319,16 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
         }
 
         var distance = "null::double precision";
+        var located = new StringBuilder(" and l.latitude is not null and l.longitude is not null");
+        var point = query.Latitude is not null && query.Longitude is not null;
         if (query.Latitude is { } lat && query.Longitude is { } lon)
         {
             p.Add("lat", lat);
             p.Add("lon", lon);
             distance = $"""
-                case when l.latitude is not null and l.longitude is not null then
-                    {EarthRadiusKm.ToString(CultureInfo.InvariantCulture)} * 2 * asin(sqrt(least(1,
-                        power(sin(radians(l.latitude - @lat) / 2), 2)
-                        + cos(radians(@lat)) * cos(radians(l.latitude)) * power(sin(radians(l.longitude - @lon) / 2), 2))))
-                end
+                {EarthRadiusKm.ToString(CultureInfo.InvariantCulture)} * 2 * asin(sqrt(least(1,
+                    power(sin(radians(l.latitude - @lat) / 2), 2)
+                    + cos(radians(@lat)) * cos(radians(l.latitude)) * power(sin(radians(l.longitude - @lon) / 2), 2))))
                 """;
             if (query.WithinKm is { } km)
             {
@@ -244,9 +340,13 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
                 p.Add("max_lon", lon + dLon);
                 p.Add("max_lat", lat + dLat);
                 p.Add("km", km);
-                where.Append(" and l.latitude is not null and l.longitude is not null")
-                     .Append(" and point(l.longitude, l.latitude) <@ box(point(@min_lon, @min_lat), point(@max_lon, @max_lat))")
-                     .Append(CultureInfo.InvariantCulture, $" and ({distance}) <= @km");
+                located.Append(" and point(l.longitude, l.latitude) <@ box(point(@min_lon, @min_lat), point(@max_lon, @max_lat))")
+                       .Append(CultureInfo.InvariantCulture, $" and ({distance}) <= @km");
+            }
+            if (query.BeyondKm is { } beyond)
+            {
+                p.Add("beyond_km", beyond);
+                located.Append(CultureInfo.InvariantCulture, $" and ({distance}) > @beyond_km");
             }
         }
 
@@ -281,10 +381,39 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
 
         var with = ctes.Count == 0 ? "" : "with recursive " + string.Join(",\n", ctes);
         var rankSql = rank.Count == 0 ? "0::numeric" : string.Join(" + ", rank.Select(r => $"({r})"));
+        string Branch(string from, string conditions, string distanceSql) => $"""
+            select s.id as service_id, sal.id as service_at_location_id, l.id as location_id,
+                   ({distanceSql})::double precision as distance_km, ({rankSql})::double precision as rank,
+                   case when @fr then coalesce(s.name_fr, s.name) else s.name end as service_name
+            from directory.services s
+            {from}
+            {joins}
+            where {where}{conditions}
+            """;
+        string hits;
+        if (!point)
+        {
+            hits = Branch("left join directory.service_at_location sal on sal.service_id = s.id left join directory.locations l on l.id = sal.location_id",
+                "", "null::double precision");
+        }
+        else
+        {
+            // Around a point, the services at a place near it (from the GiST index when there is a radius), and then
+            // the services without a place (phone lines, online services) whose service areas cover the point, from
+            // the partial index of services without a place: they have no distance and rank after the located ones.
+            hits = Branch("join directory.service_at_location sal on sal.service_id = s.id join directory.locations l on l.id = sal.location_id",
+                located.ToString(), distance);
+            if (query.BeyondKm is null)
+            {
+                hits += "\nunion all\n" + Branch(
+                    "left join directory.service_at_location sal on sal.service_id = s.id left join directory.locations l on l.id = sal.location_id",
+                    " and not s.has_place and directory.serves_point(s.id, @lon, @lat)", "null::double precision");
+            }
+        }
         var sql = $"""
             {with}
             select s.id as service_id, l.id as location_id, sal.id as service_at_location_id,
-                   case when @fr then coalesce(s.name_fr, s.name) else s.name end as service_name,
+                   h.service_name,
                    case when @fr then coalesce(o.name_fr, o.name) else o.name end as organization_name,
                    coalesce(case when @fr then coalesce(s.description_fr, s.description) else s.description end, '') as description,
                    case when @fr then coalesce(l.name_fr, l.name) else l.name end as location_name,
@@ -294,7 +423,7 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
                    (select ad.postal_code from directory.addresses ad where ad.location_id = l.id
                      order by (ad.address_type = 'physical') desc, ad.id limit 1) as postal_code,
                    l.latitude, l.longitude,
-                   ({distance})::double precision as distance_km,
+                   h.distance_km,
                    -- The most specific phone: the service at this location's, the service's, the location's, the organization's.
                    (select case when ph.extension is null then ph.number else ph.number || ' x' || ph.extension end
                       from (select * from (select 1 as k, p1.number, p1.extension from directory.phones p1
@@ -322,15 +451,20 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
                    array(select distinct coalesce(nullif(lower(lg.code), ''), lg.name) from directory.languages lg
                           where lg.service_id = s.id and coalesce(nullif(lg.code, ''), lg.name) is not null
                           order by 1) as languages,
-                   ({rankSql})::double precision as rank
-            from directory.services s
+                   h.rank
+            from (
+                -- The page is chosen from ids and sort keys alone; only its rows are read in full below.
+                select * from (
+            {hits}
+                ) found
+                order by rank desc, distance_km nulls last, service_name, service_id, service_at_location_id
+                offset @offset limit @take
+            ) h
+            join directory.services s on s.id = h.service_id
             join directory.organizations o on o.id = s.organization_id
-            left join directory.service_at_location sal on sal.service_id = s.id
-            left join directory.locations l on l.id = sal.location_id
-            {joins}
-            where {where}
-            order by rank desc, distance_km nulls last, service_name, s.id, sal.id
-            offset @offset limit @take
+            left join directory.service_at_location sal on sal.id = h.service_at_location_id
+            left join directory.locations l on l.id = h.location_id
+            order by h.rank desc, h.distance_km nulls last, h.service_name, h.service_id, h.service_at_location_id
             """;
         return (sql, p);
     }

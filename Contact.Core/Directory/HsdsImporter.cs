@@ -85,6 +85,7 @@ public sealed partial class HsdsImporter(NpgsqlDataSource dataSource)
             present[table.Name] = columns;
         }
         CheckKeys(tables, present, errors, warnings);
+        var extents = ReadExtents(tables["service_area"], present["service_area"], warnings);
         if (errors.Count > 0)
         {
             return new HsdsImportResult(errors, warnings, new Dictionary<string, int>());
@@ -98,7 +99,9 @@ public sealed partial class HsdsImporter(NpgsqlDataSource dataSource)
             await truncate.ExecuteNonQueryAsync(cancellationToken);
         }
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var table in HsdsSchema.Tables)
+        // Locations and services-at-location go first (the references are checked at commit), so that each service
+        // knows whether it has a place as it is written, rather than every service being rewritten once its places come.
+        foreach (var table in HsdsSchema.Tables.OrderBy(t => t.Name is "location" or "service_at_location" ? 0 : 1))
         {
             var rows = tables[table.Name];
             counts[table.Name] = rows.Count;
@@ -130,6 +133,18 @@ public sealed partial class HsdsImporter(NpgsqlDataSource dataSource)
                 }
             }
             await writer.CompleteAsync(cancellationToken);
+        }
+        if (extents.Count > 0)
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            foreach (var (id, rings) in extents)
+            {
+                var command = new NpgsqlBatchCommand("update directory.service_areas set extent_rings = $1 where id = $2");
+                command.Parameters.Add(new NpgsqlParameter { Value = rings, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Polygon });
+                command.Parameters.Add(new NpgsqlParameter { Value = id });
+                batch.BatchCommands.Add(command);
+            }
+            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return new HsdsImportResult([], warnings, counts);
@@ -350,6 +365,44 @@ public sealed partial class HsdsImporter(NpgsqlDataSource dataSource)
         FieldType.Time => TimeOnly.ParseExact(text, ["HH:mm", "HH:mm:ss"], CultureInfo.InvariantCulture).ToTimeSpan(),
         _ => text,
     };
+
+    /// <summary>
+    /// The rings of every service area whose extent is GeoJSON (by id). An extent that is not a GeoJSON Polygon or
+    /// MultiPolygon, or one of another type (KML, TopoJSON, text), is kept as given and warned about: the area is then
+    /// searched like one with a name alone, which covers everywhere.
+    /// </summary>
+    private static Dictionary<string, NpgsqlPolygon[]> ReadExtents(List<ParsedRow> rows, IReadOnlyList<HsdsField> columns, List<string> warnings)
+    {
+        var extents = new Dictionary<string, NpgsqlPolygon[]>(StringComparer.Ordinal);
+        var id = columns.ToList().FindIndex(f => f.Name == "id");
+        var extent = columns.ToList().FindIndex(f => f.Name == "extent");
+        var type = columns.ToList().FindIndex(f => f.Name == "extent_type");
+        if (id < 0 || extent < 0)
+        {
+            return extents;
+        }
+        foreach (var row in rows)
+        {
+            if (row.Texts[id] is not { } areaId || row.Texts[extent] is not { } text || string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+            var kind = type >= 0 ? row.Texts[type]?.Trim() : null;
+            if (!string.Equals(kind, "geojson", StringComparison.OrdinalIgnoreCase))
+            {
+                warnings.Add($"{row.File}:{row.Line}: extent of type {kind ?? "(none)"} is kept but not read (only geojson is); the area covers everywhere in searches");
+                continue;
+            }
+            var (rings, problem) = GeoJsonArea.Read(text);
+            if (rings is null)
+            {
+                warnings.Add($"{row.File}:{row.Line}: extent {problem}; kept as given, and the area covers everywhere in searches");
+                continue;
+            }
+            extents[areaId] = rings;
+        }
+        return extents;
+    }
 
     /// <summary>Ids unique per table, unique fields unique, required references resolved; optional ones may point outside.</summary>
     private static void CheckKeys(

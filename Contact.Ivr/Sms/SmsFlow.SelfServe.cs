@@ -97,8 +97,11 @@ public sealed partial class SmsFlow
         var needs = search.Needs.Select(NeedWords.Find).OfType<Need>().ToList();
         var what = string.Join(", ", needs.Select(n => n.WordIn(language)));
         var terms = needs.SelectMany(n => n.Terms).Distinct(StringComparer.Ordinal).ToList();
-        var result = await directory.SearchAsync(new DirectoryQuery(Terms: terms, Language: language, PostalCode: search.PostalCode,
-            OpenNow: search.OpenNow, Offset: search.Offset, Limit: ServicesPerText), ct);
+        // Nearest first and bounded: within 15 km, widening only when that does not fill the text; MORE goes on
+        // from where the last text stopped, in whichever ring that was.
+        var from = new NearbyCursor(search.Ring, search.RingOffset);
+        var query = new DirectoryQuery(Terms: terms, Language: language, PostalCode: search.PostalCode, OpenNow: search.OpenNow, Limit: ServicesPerText);
+        var result = await directory.SearchNearbyAsync(query, from, ct);
         if (result.Problem is not null)
         {
             // Nothing searched: ask for the postal code again, keeping the need.
@@ -113,8 +116,8 @@ public sealed partial class SmsFlow
         {
             // Nothing open now: say so, and list the nearest that open later, with their hours.
             search.OpenNow = false;
-            result = await directory.SearchAsync(new DirectoryQuery(Terms: terms, Language: language, PostalCode: search.PostalCode,
-                OpenNow: false, Offset: 0, Limit: ServicesPerText), ct);
+            from = NearbyCursor.Start;
+            result = await directory.SearchNearbyAsync(query with { OpenNow = false }, from, ct);
             header = T(language, "selfserve.none_open", what, search.PostalCode!);
         }
         if (result.Hits.Count == 0)
@@ -129,6 +132,7 @@ public sealed partial class SmsFlow
             fitted = ServiceListText.Fit(header, listings, null, firstNumber: search.Offset + 1);
         }
         search.Offset += fitted.Listed;
+        (search.Ring, search.RingOffset) = result.Next(fitted.Listed, from);
         turn.State.Search = search;
         return fitted.Text;
     }

@@ -63,6 +63,12 @@ public sealed class SmsServiceSearch
     /// <summary>How many services were listed so far.</summary>
     public int Offset { get; set; }
 
+    /// <summary>The ring of the nearby search the next services come from (0 the nearest; see DirectorySearch.SearchNearbyAsync).</summary>
+    public int Ring { get; set; }
+
+    /// <summary>How many services of that ring were listed so far.</summary>
+    public int RingOffset { get; set; }
+
     /// <summary>False when nothing was open and the list is of services that open later.</summary>
     public bool OpenNow { get; set; } = true;
 }

@@ -29,6 +29,12 @@ public sealed class CallState
     /// <summary>Self-serve: how many services were read before the ones just heard.</summary>
     public int ServiceOffset { get; set; }
 
+    /// <summary>Self-serve: where the nearby search stood before the services just heard (ring, offset in it).</summary>
+    public Contact.Core.Directory.NearbyCursor ServicesFrom { get; set; } = Contact.Core.Directory.NearbyCursor.Start;
+
+    /// <summary>Self-serve: where it stands after them (the next services start there).</summary>
+    public Contact.Core.Directory.NearbyCursor ServicesAfter { get; set; } = Contact.Core.Directory.NearbyCursor.Start;
+
     /// <summary>Self-serve: whether the services just heard are open now (else they open later).</summary>
     public bool ServicesOpenNow { get; set; } = true;
 

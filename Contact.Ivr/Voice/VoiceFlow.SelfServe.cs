@@ -74,6 +74,7 @@ public sealed partial class VoiceFlow
         call.State.Need = need.Code;
         call.State.PostalCode = null;
         call.State.ServiceOffset = 0;
+        call.State.ServicesFrom = NearbyCursor.Start;
         call.State.ServicesOpenNow = true;
         call.State.ServicesTexted = [];
         if (postal is not null)
@@ -128,9 +129,10 @@ public sealed partial class VoiceFlow
         var state = call.State;
         var language = call.Language ?? "en";
         var need = NeedWords.Find(state.Need)!;
+        // Nearest first and bounded: within 15 km, widening only when that does not fill the turn.
         var query = new DirectoryQuery(Terms: need.Terms, Language: language, PostalCode: postal, OpenNow: state.ServicesOpenNow,
-            Offset: state.ServiceOffset, Limit: ServicesPerTurn);
-        var result = await directory.SearchAsync(query, ct);
+            Limit: ServicesPerTurn);
+        var result = await directory.SearchNearbyAsync(query, state.ServicesFrom, ct);
         if (result.Problem is not null)
         {
             await calls.SaveAsync(call, ct);
@@ -146,7 +148,8 @@ public sealed partial class VoiceFlow
         {
             // Nothing open now: the nearest that open later, with their hours.
             state.ServicesOpenNow = false;
-            result = await directory.SearchAsync(query with { OpenNow = false }, ct);
+            state.ServicesFrom = NearbyCursor.Start;
+            result = await directory.SearchNearbyAsync(query with { OpenNow = false }, state.ServicesFrom, ct);
             intro = "services.none_open";
         }
         state.PostalCode = postal;
@@ -163,6 +166,7 @@ public sealed partial class VoiceFlow
             Speak(response, language, Spoken(state.ServiceOffset + i + 1, result.Hits[i]));
         }
         state.ServicesHeard = [.. result.Hits.Select(ServiceListing.Of)];
+        state.ServicesAfter = result.Next(result.Hits.Count, state.ServicesFrom);
         state.ServicesMore = result.More;
         await calls.SaveAsync(call, ct);
         ServicesOptions(response, call, 0);
@@ -247,6 +251,7 @@ public sealed partial class VoiceFlow
         if (input.Digits == "2" && state.ServicesMore)
         {
             state.ServiceOffset += state.ServicesHeard.Count;
+            state.ServicesFrom = state.ServicesAfter;
             return await ServicesAsync(call, state.PostalCode, lead: null, retry: 0, ct);
         }
         return Retry(call, input.Retry, empty ? "input.none" : "input.wrong", r => ServicesOptions(r, call, input.Retry + 1));

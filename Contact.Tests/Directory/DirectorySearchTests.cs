@@ -165,13 +165,108 @@ public sealed class DirectorySearchTests
     public async Task Distance_keeps_services_within_the_radius_nearest_first()
     {
         // From Parliament Hill: downtown (~0.1 km), Glebe (~2 km), Vanier (~3 km); Orléans and Kanata are far.
+        // The distress line has no place and no service area: it serves everywhere, so it comes too, without a distance.
         var result = await _search.SearchAsync(new DirectoryQuery(Latitude: 45.4236, Longitude: -75.7009, WithinKm: 5, Limit: 50));
         var ids = result.Hits.Select(h => h.ServiceId).ToArray();
-        Assert.That(ids, Is.EquivalentTo(new[] { "s-pantry", "s-shelter", "s-seniors", "s-boxes" }));
-        Assert.That(result.Hits.Select(h => h.DistanceKm!.Value), Is.Ordered);
-        Assert.That(result.Hits[0].DistanceKm, Is.LessThan(1));
-        Assert.That(result.Hits.Last().ServiceId, Is.EqualTo("s-boxes"));
-        Assert.That(result.Hits.Last().DistanceKm, Is.EqualTo(3.6).Within(0.6));
+        Assert.That(ids, Is.EquivalentTo(new[] { "s-pantry", "s-shelter", "s-seniors", "s-boxes", "s-crisis" }));
+        var located = result.Hits.Where(h => h.LocationId is not null).ToList();
+        Assert.That(located.Select(h => h.DistanceKm!.Value), Is.Ordered);
+        Assert.That(located[0].DistanceKm, Is.LessThan(1));
+        Assert.That(located.Last().ServiceId, Is.EqualTo("s-boxes"));
+        Assert.That(located.Last().DistanceKm, Is.EqualTo(3.6).Within(0.6));
+        Assert.That(result.Hits.Last().ServiceId, Is.EqualTo("s-crisis"));
+        Assert.That(result.Hits.Last().DistanceKm, Is.Null);
+    }
+
+    /// <summary>Three more crisis lines without a place: one whose area is a square around Kanata, two whose area
+    /// (a MultiPolygon with a hole over Orléans, and a second polygon around Toronto) covers downtown.</summary>
+    private async Task AddPhoneLinesWithAreasAsync()
+    {
+        await using var connection = await _db.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            insert into directory.services (id, organization_id, name, description, status) values
+                ('s-kanata-line', 'org-1', 'Kanata Crisis Line', 'Crisis support by phone for Kanata.', 'active'),
+                ('s-city-line', 'org-1', 'City Crisis Line', 'Crisis support by phone for the city.', 'active'),
+                ('s-night-line', 'org-1', 'Night Crisis Line', 'Crisis support by phone at night.', 'active');
+            insert into directory.attributes (id, link_id, taxonomy_term_id, link_entity) values
+                ('a-kanata-line', 's-kanata-line', 't-rp1500', 'service'),
+                ('a-city-line', 's-city-line', 't-rp1500', 'service'),
+                ('a-night-line', 's-night-line', 't-rp1500', 'service');
+            insert into directory.service_areas (id, service_id, name) values
+                ('sa-kanata', 's-kanata-line', 'Kanata'), ('sa-city', 's-city-line', 'Ottawa'), ('sa-night', 's-night-line', 'Ottawa');
+            insert into directory.schedules (id, service_id, freq, byday, opens_at, closes_at) values
+                ('sc-night-line', 's-night-line', 'WEEKLY', 'MO,TU,WE,TH,FR,SA,SU', '20:00', '06:00');
+            """);
+        var kanata = GeoJsonArea.Read("""{"type":"Polygon","coordinates":[[[-76.0,45.25],[-75.8,45.25],[-75.8,45.37],[-76.0,45.37],[-76.0,45.25]]]}""");
+        var city = GeoJsonArea.Read("""
+            {"type":"Feature","properties":{},"geometry":{"type":"MultiPolygon","coordinates":[
+              [[[-76.0,45.2],[-75.3,45.2],[-75.3,45.6],[-76.0,45.6],[-76.0,45.2]],
+               [[-75.55,45.45],[-75.4,45.45],[-75.4,45.52],[-75.55,45.52],[-75.55,45.45]]],
+              [[[-80.0,43.0],[-79.0,43.0],[-79.0,44.0],[-80.0,44.0],[-80.0,43.0]]]]}}
+            """);
+        Assert.That(kanata.Problem, Is.Null);
+        Assert.That(city.Problem, Is.Null);
+        Assert.That(city.Rings, Has.Length.EqualTo(3));
+        foreach (var (id, rings) in new[] { ("sa-kanata", kanata.Rings!), ("sa-city", city.Rings!), ("sa-night", city.Rings!) })
+        {
+            await connection.ExecuteAsync("update directory.service_areas set extent_rings = @rings where id = @id", new { id, rings });
+        }
+    }
+
+    [Test]
+    public async Task A_service_without_a_place_comes_after_the_located_ones_when_its_area_covers_the_point()
+    {
+        await AddPhoneLinesWithAreasAsync();
+        // Downtown: the distress line (no area: everywhere) and the city lines (their area holds downtown); not the Kanata line.
+        var downtown = await _search.SearchAsync(new DirectoryQuery(Terms: ["RP-1500", "BD-1800.2000"], Latitude: 45.4236, Longitude: -75.7009,
+            WithinKm: 5, Limit: 50));
+        Assert.That(downtown.Hits.Select(h => h.ServiceId), Is.EqualTo(new[] { "s-pantry", "s-city-line", "s-crisis", "s-night-line" }));
+        Assert.That(downtown.Hits[0].DistanceKm, Is.Not.Null);
+        Assert.That(downtown.Hits.Skip(1).Select(h => h.DistanceKm), Is.All.Null);
+        Assert.That(downtown.Hits.Skip(1).Select(h => h.LocationId), Is.All.Null);
+
+        // In Kanata, the Kanata line too; in Orléans (the hole in the city lines' area), neither the city nor the Kanata lines.
+        var kanata = await IdsAsync(new DirectoryQuery(Terms: ["RP-1500"], PostalCode: "K2L", WithinKm: 5, Limit: 50));
+        Assert.That(kanata, Is.EquivalentTo(new[] { "s-kanata-line", "s-city-line", "s-crisis", "s-night-line" }));
+        var orleans = await IdsAsync(new DirectoryQuery(Terms: ["RP-1500"], PostalCode: "K1E", WithinKm: 5, Limit: 50));
+        Assert.That(orleans, Is.EqualTo(new[] { "s-crisis" }));
+        // In Toronto, the city lines' second polygon; without a radius the same rule holds.
+        var toronto = await IdsAsync(new DirectoryQuery(Terms: ["RP-1500"], PostalCode: "M5V", Limit: 50));
+        Assert.That(toronto, Is.EquivalentTo(new[] { "s-city-line", "s-crisis", "s-night-line" }));
+    }
+
+    [Test]
+    public async Task Open_now_applies_to_services_without_a_place()
+    {
+        await AddPhoneLinesWithAreasAsync();
+        // Friday 15:30: the 24/7 distress line is open, the night line is not, the city line has no hours.
+        var afternoon = await _search.SearchAsync(new DirectoryQuery(Terms: ["RP-1500"], PostalCode: "K1P", WithinKm: 10, OpenNow: true));
+        Assert.That(afternoon.Hits.Select(h => h.ServiceId), Is.EqualTo(new[] { "s-crisis" }));
+        Assert.That(afternoon.Hits[0].Hours, Is.EqualTo("Open 24/7"));
+        Assert.That(afternoon.Hits[0].OpenNow, Is.True);
+
+        _clock.SetUtcNow(Local(2026, 11, 27, 23, 0).ToUniversalTime());
+        var night = await _search.SearchAsync(new DirectoryQuery(Terms: ["RP-1500"], PostalCode: "K1P", WithinKm: 10, OpenNow: true));
+        Assert.That(night.Hits.Select(h => h.ServiceId), Is.EquivalentTo(new[] { "s-crisis", "s-night-line" }));
+        var line = night.Hits.Single(h => h.ServiceId == "s-night-line");
+        Assert.That(line.OpenNow, Is.True);
+        Assert.That(line.Hours, Does.Contain("20:00"));
+    }
+
+    [Test]
+    public async Task A_service_with_a_place_is_never_listed_as_one_without()
+    {
+        // Moving the pantry's only location away from downtown takes it out of a downtown radius search altogether
+        // (it has a place, just not there); taking its coordinates away makes it a service without a place.
+        await using var connection = await _db.OpenConnectionAsync();
+        await connection.ExecuteAsync("update directory.locations set latitude = 45.31, longitude = -75.89 where id = 'l-downtown'");
+        Assert.That(await IdsAsync(new DirectoryQuery(Terms: ["BD-1800.2000"], PostalCode: "K1P", WithinKm: 5)), Is.Empty);
+        await connection.ExecuteAsync("update directory.locations set latitude = null, longitude = null where id = 'l-downtown'");
+        var hits = (await _search.SearchAsync(new DirectoryQuery(Terms: ["BD-1800.2000"], PostalCode: "K1P", WithinKm: 5))).Hits;
+        Assert.That(hits.Select(h => (h.ServiceId, h.LocationId, h.DistanceKm)), Is.EqualTo(new[] { ("s-pantry", (string?)"l-downtown", (double?)null) }));
+        await connection.ExecuteAsync("delete from directory.service_at_location where service_id = 's-pantry'");
+        hits = (await _search.SearchAsync(new DirectoryQuery(Terms: ["BD-1800.2000"], PostalCode: "K1P", WithinKm: 5))).Hits;
+        Assert.That(hits.Select(h => (h.ServiceId, h.LocationId)), Is.EqualTo(new[] { ("s-pantry", (string?)null) }));
     }
 
     [Test]

@@ -115,6 +115,58 @@ public sealed class HsdsPackageTests
         Assert.That(await SnapshotAsync(_db), Is.EqualTo(example));
     }
 
+    [Test]
+    public async Task A_geojson_service_area_is_read_at_import_searched_by_its_polygon_and_exported_as_given()
+    {
+        var copy = CopyOfExample();
+        var path = Path.Combine(copy, "service_areas.csv");
+        // A square around Ottawa with a hole over Orléans, as GeoJSON in the extent column (quotes doubled for CSV).
+        const string Extent = """{"type":"Polygon","coordinates":[[[-76.0,45.2],[-75.3,45.2],[-75.3,45.6],[-76.0,45.6],[-76.0,45.2]],[[-75.55,45.45],[-75.4,45.45],[-75.4,45.52],[-75.55,45.52],[-75.55,45.45]]]}""";
+        var text = await File.ReadAllTextAsync(path);
+        await File.WriteAllTextAsync(path, text.Replace(",extent,geojson,", ",\"" + Extent.Replace("\"", "\"\"", StringComparison.Ordinal) + "\",geojson,", StringComparison.Ordinal));
+
+        var importer = new HsdsImporter(_db);
+        var result = await importer.ImportAsync(copy);
+        Assert.That(result.Errors, Is.Empty);
+        Assert.That(result.Warnings, Has.None.Contains("service_areas.csv"));
+        await using (var connection = await _db.OpenConnectionAsync())
+        {
+            Assert.That(await connection.ExecuteScalarAsync<int>("select cardinality(extent_rings) from directory.service_areas"), Is.EqualTo(2));
+            var serves = await connection.QuerySingleAsync<(bool Downtown, bool Orleans, bool Toronto)>("""
+                select directory.serves_point(service_id, -75.697, 45.42) as downtown, directory.serves_point(service_id, -75.472, 45.48) as orleans,
+                       directory.serves_point(service_id, -79.395, 43.642) as toronto
+                from directory.service_areas
+                """);
+            Assert.That(serves, Is.EqualTo((true, false, false)));
+        }
+        await new HsdsExporter(_db).ExportAsync(Path.Combine(_temp, "out"));
+        var exported = await File.ReadAllTextAsync(Path.Combine(_temp, "out", "service_areas.csv"));
+        Assert.That(exported, Does.StartWith("id,service_id,name,description,extent,extent_type,uri"));
+        Assert.That(exported, Does.Contain(Extent.Replace("\"", "\"\"", StringComparison.Ordinal)));
+
+        // The specification's own example ("extent" is not GeoJSON) imports with a warning; its area covers everywhere.
+        var example = await importer.ImportAsync(ExamplePackage());
+        Assert.That(example.Errors, Is.Empty);
+        Assert.That(example.Warnings, Has.Some.EqualTo("service_areas.csv:2: extent is not JSON; kept as given, and the area covers everywhere in searches"));
+        await using (var connection = await _db.OpenConnectionAsync())
+        {
+            Assert.That(await connection.ExecuteScalarAsync<bool>("select directory.serves_point(service_id, -79.395, 43.642) from directory.service_areas"), Is.True);
+        }
+    }
+
+    [TestCase("""{"type":"Point","coordinates":[-75.7,45.4]}""", "is a GeoJSON Point, not a Polygon or MultiPolygon")]
+    [TestCase("""{"type":"Polygon","coordinates":[[[-75.7,45.4],[-75.6,45.4],[-75.6,45.5]]]}""", "has a ring of fewer than four positions")]
+    [TestCase("""{"type":"Polygon","coordinates":[[[-75.7,45.4],[-75.6,45.4],[-75.6,45.5],[-75.7,45.5]]]}""", "has a ring whose last position is not its first")]
+    [TestCase("""{"type":"Polygon","coordinates":[[[-275.7,45.4],[-75.6,45.4],[-75.6,45.5],[-275.7,45.4]]]}""", "has a position [-275.7, 45.4] outside longitude -180..180, latitude -90..90")]
+    [TestCase("""{"type":"FeatureCollection","features":[]}""", "holds no polygon")]
+    [TestCase("""[1, 2]""", "is not a GeoJSON object (no \"type\")")]
+    public void An_extent_that_is_not_an_area_says_why(string extent, string problem)
+    {
+        var (rings, reason) = GeoJsonArea.Read(extent);
+        Assert.That(rings, Is.Null);
+        Assert.That(reason, Is.EqualTo(problem));
+    }
+
     [TestCase("services.csv", "ac148810-d857-441c-9679-408f346de14b,d9d5e0f5", "not-a-uuid,d9d5e0f5",
         "services.csv:2: id \"not-a-uuid\" is not a UUID")]
     [TestCase("services.csv", ",active,", ",,", "services.csv:2: status is required")]
@@ -200,6 +252,23 @@ public sealed class HsdsPackageTests
         Assert.That(result.Warnings, Has.Some.EqualTo("taxonomies.csv:1: column colour is not part of HSDS taxonomy; ignored"));
         await using var connection = await _db.OpenConnectionAsync();
         Assert.That(await connection.ExecuteScalarAsync<string>("select id from directory.taxonomies"), Is.EqualTo("5c4d79d7-cc55-470e-9f1f-8cad074e4892"));
+    }
+
+    [Test]
+    public async Task In_the_demo_directory_the_mental_health_phone_lines_come_with_a_radius_search()
+    {
+        var search = new DirectorySearch(_db, new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 16, 0, 0, TimeSpan.Zero)));
+        var hits = (await search.SearchAsync(new DirectoryQuery(Terms: ["RP-1400", "RP-1500"], PostalCode: "K1P", WithinKm: 10, Limit: 50))).Hits;
+        var lines = hits.Where(h => h.LocationId is null).Select(h => h.ServiceName).ToList();
+        Assert.That(lines, Does.Contain("24/7 Mental Health Crisis Line").And.Contain("Youth Mental Health Line"));
+        Assert.That(hits.Where(h => h.LocationId is null).Select(h => h.DistanceKm), Is.All.Null);
+        Assert.That(hits.Where(h => h.LocationId is not null), Is.Not.Empty);
+        // Within each fit, the located services come first.
+        foreach (var fit in hits.GroupBy(h => h.Rank))
+        {
+            var located = fit.Select(h => h.LocationId is not null).ToList();
+            Assert.That(located, Is.EqualTo(located.OrderByDescending(x => x).ToList()));
+        }
     }
 
     [Test]

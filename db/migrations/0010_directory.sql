@@ -80,11 +80,16 @@ create table directory.services (
     search_fr tsvector generated always as (
         setweight(to_tsvector('directory.fr', coalesce(name_fr, name, '')), 'A')
         || setweight(to_tsvector('directory.fr', coalesce(alternate_name, '')), 'B')
-        || setweight(to_tsvector('directory.fr', coalesce(description_fr, '') || ' ' || coalesce(eligibility_description_fr, '')), 'C')) stored
+        || setweight(to_tsvector('directory.fr', coalesce(description_fr, '') || ' ' || coalesce(eligibility_description_fr, '')), 'C')) stored,
+    -- Whether the service is offered at a place (a location with coordinates); kept by the triggers below, not
+    -- part of HSDS. A search around a point reads the services without one (phone lines, online services) from
+    -- the partial index services_without_place instead of every service.
+    has_place boolean not null default false
 );
 create index services_search_en on directory.services using gin (search_en);
 create index services_search_fr on directory.services using gin (search_fr);
 create index services_organization on directory.services (organization_id);
+create index services_without_place on directory.services (id) where not has_place and status = 'active';
 
 create table directory.locations (
     id                       text primary key,
@@ -202,8 +207,13 @@ create table directory.service_areas (
     description text,
     extent      text,
     extent_type text,
-    uri         text
+    uri         text,
+    -- The rings of a GeoJSON Polygon or MultiPolygon extent (longitude, latitude), read at import; not part of
+    -- HSDS. A point is inside the area when it is inside an odd number of rings (holes are rings too). Null when
+    -- the area has no extent the importer reads (a name alone, KML, TopoJSON): such an area covers everywhere.
+    extent_rings polygon[]
 );
+create index service_areas_service on directory.service_areas (service_id);
 
 create table directory.required_documents (
     id         text primary key,
@@ -347,6 +357,104 @@ as $$
               and directory.schedule_day(freq, byday, bymonthday, interval_weeks, dtstart, valid_from, valid_to, until, local_at::date))
           or (closes_at < opens_at and local_at::time < closes_at
               and directory.schedule_day(freq, byday, bymonthday, interval_weeks, dtstart, valid_from, valid_to, until, local_at::date - 1)))
+$$;
+
+-- services.has_place follows the service's locations: a service_at_location added, moved or removed, or a
+-- location added, moved or removed, refreshes the services concerned (once per statement, so an import
+-- or a bulk insert costs one update).
+create function directory.refresh_has_place(service_ids text[])
+returns void
+language sql
+as $$
+    update directory.services s
+    set has_place = p.placed
+    from (select x.id, exists (select 1 from directory.service_at_location sal
+                               join directory.locations l on l.id = sal.location_id
+                               where sal.service_id = x.id and l.latitude is not null and l.longitude is not null) as placed
+          from (select distinct unnest(service_ids) as id) x) p
+    where s.id = p.id and s.has_place is distinct from p.placed
+$$;
+
+create function directory.service_has_place() returns trigger
+language plpgsql
+as $$
+begin
+    new.has_place := exists (select 1 from directory.service_at_location sal
+                             join directory.locations l on l.id = sal.location_id
+                             where sal.service_id = new.id and l.latitude is not null and l.longitude is not null);
+    return new;
+end
+$$;
+create trigger services_has_place before insert on directory.services
+    for each row execute function directory.service_has_place();
+
+create function directory.service_at_location_changed() returns trigger
+language plpgsql
+as $$
+begin
+    if tg_op = 'INSERT' then
+        perform directory.refresh_has_place(array(select service_id from new_rows));
+    elsif tg_op = 'DELETE' then
+        perform directory.refresh_has_place(array(select service_id from old_rows));
+    else
+        perform directory.refresh_has_place(array(select service_id from new_rows union select service_id from old_rows));
+    end if;
+    return null;
+end
+$$;
+create trigger service_at_location_inserted after insert on directory.service_at_location
+    referencing new table as new_rows for each statement execute function directory.service_at_location_changed();
+create trigger service_at_location_updated after update on directory.service_at_location
+    referencing new table as new_rows old table as old_rows for each statement execute function directory.service_at_location_changed();
+create trigger service_at_location_deleted after delete on directory.service_at_location
+    referencing old table as old_rows for each statement execute function directory.service_at_location_changed();
+
+create function directory.service_at_location_truncated() returns trigger
+language plpgsql
+as $$
+begin
+    update directory.services set has_place = false where has_place;
+    return null;
+end
+$$;
+create trigger service_at_location_truncated after truncate on directory.service_at_location
+    for each statement execute function directory.service_at_location_truncated();
+
+create function directory.locations_changed() returns trigger
+language plpgsql
+as $$
+begin
+    if tg_op = 'INSERT' then
+        perform directory.refresh_has_place(array(
+            select sal.service_id from directory.service_at_location sal where sal.location_id in (select id from new_rows)));
+    elsif tg_op = 'DELETE' then
+        perform directory.refresh_has_place(array(
+            select sal.service_id from directory.service_at_location sal where sal.location_id in (select id from old_rows)));
+    else
+        perform directory.refresh_has_place(array(
+            select sal.service_id from directory.service_at_location sal
+            where sal.location_id in (select id from new_rows union select id from old_rows)));
+    end if;
+    return null;
+end
+$$;
+create trigger locations_inserted after insert on directory.locations
+    referencing new table as new_rows for each statement execute function directory.locations_changed();
+create trigger locations_updated after update on directory.locations
+    referencing new table as new_rows old table as old_rows for each statement execute function directory.locations_changed();
+create trigger locations_deleted after delete on directory.locations
+    referencing old table as old_rows for each statement execute function directory.locations_changed();
+
+-- Whether a service without a place serves a point: it has no service area (it serves everywhere), or one of
+-- its areas has no extent read (a name alone: everywhere too), or one area's rings hold the point an odd
+-- number of times (inside an outer ring and not in one of its holes).
+create function directory.serves_point(service_id text, lon double precision, lat double precision)
+returns boolean
+language sql stable parallel safe
+as $$
+    select coalesce((select bool_or(sa.extent_rings is null
+                                    or (select count(*) from unnest(sa.extent_rings) r where r @> point(lon, lat)) % 2 = 1)
+                     from directory.service_areas sa where sa.service_id = serves_point.service_id), true)
 $$;
 
 -- Forward sortation areas (the first three characters of a Canadian postal code) and their
