@@ -270,6 +270,31 @@ public sealed class DirectorySearchTests
     }
 
     [Test]
+    public async Task A_nearby_search_lists_the_nearest_ring_first_and_widens_only_to_fill_the_page()
+    {
+        // From K1P: the pantry (downtown) and the boxes (Vanier, ~3 km) are within 15 km; the Kanata cupboard (~19 km) is not.
+        var query = new DirectoryQuery(Terms: ["BD-1800"], PostalCode: "K1P", Limit: 2);
+        var first = await _search.SearchNearbyAsync(query, NearbyCursor.Start);
+        Assert.That(first.Hits.Select(h => h.ServiceId), Is.EqualTo(new[] { "s-pantry", "s-boxes" }));
+        Assert.That(first.More, Is.True, "a wider ring has more");
+        Assert.That(first.After, Is.EqualTo(new[] { new NearbyCursor(0, 1), new NearbyCursor(0, 2) }));
+
+        var second = await _search.SearchNearbyAsync(query, first.Next(2, NearbyCursor.Start));
+        Assert.That(second.Hits.Select(h => (h.ServiceId, h.DistanceKm > 15)), Is.EqualTo(new[] { ("s-cupboard", (bool?)true) }));
+        Assert.That(second.More, Is.False);
+
+        // Only one listed of the first page: the next page starts at the second, none skipped or repeated.
+        var resumed = await _search.SearchNearbyAsync(query, first.Next(1, NearbyCursor.Start));
+        Assert.That(resumed.Hits.Select(h => h.ServiceId), Is.EqualTo(new[] { "s-boxes", "s-cupboard" }));
+
+        // A page the first ring fills never reads the wider ones' services into it.
+        var small = await _search.SearchNearbyAsync(query with { Limit = 1 }, NearbyCursor.Start);
+        Assert.That(small.Hits.Select(h => h.ServiceId), Is.EqualTo(new[] { "s-pantry" }));
+        Assert.That(small.More, Is.True);
+        Assert.That((await _search.SearchNearbyAsync(query with { PostalCode = "X0A" }, NearbyCursor.Start)).Problem, Is.EqualTo("postal_code.unknown"));
+    }
+
+    [Test]
     public async Task A_postal_code_stands_for_its_area_and_an_unknown_or_malformed_one_is_a_problem()
     {
         var byPostal = await _search.SearchAsync(new DirectoryQuery(Terms: ["BD"], PostalCode: "k2l 1a1", WithinKm: 5));

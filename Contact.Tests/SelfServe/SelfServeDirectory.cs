@@ -31,7 +31,7 @@ public static class SelfServeDirectory
     public sealed record Service(string Id, string Name, string NameFr, string Term, string Address, double Latitude, double Longitude, string Phone,
         string Days, string Opens, string Closes);
 
-    /// <summary>Food services near K1P (downtown Ottawa) and one legal clinic, with their weekly hours.</summary>
+    /// <summary>Food services near K1P (downtown Ottawa), one legal clinic and seniors' centres near and far, with their weekly hours.</summary>
     public static readonly IReadOnlyList<Service> Services =
     [
         new("svc-food-1", "Centretown Food Bank", "Banque alimentaire Centre-ville", "BD-1800.2000", "10 Bank St", 45.4190, -75.6990, "613-555-0101", "MO,TU,WE,TH,FR", "09:00", "17:00"),
@@ -41,6 +41,13 @@ public static class SelfServeDirectory
         new("svc-food-5", "Night Meal Van", "Camion-repas de nuit", "BD-5000.8300", "50 Rideau St", 45.4270, -75.6900, "613-555-0105", "MO,TU,WE,TH,FR,SA,SU", "22:00", "02:00"),
         new("svc-food-6", "Westboro Saturday Pantry", "Garde-manger du samedi", "BD-1800.2000", "60 Richmond Rd", 45.3920, -75.7520, "613-555-0106", "SA", "09:00", "12:00"),
         new("svc-legal-1", "Downtown Legal Clinic", "Clinique juridique du centre", "FT-3000", "70 Elgin St", 45.4210, -75.6930, "613-555-0107", "MO,TU,WE,TH,FR", "09:00", "17:00"),
+        // Three seniors' centres near K1P and two about 22 km east and west of it (past the first 15 km, and balanced so
+        // that the directory's services still centre on K1P).
+        new("svc-senior-1", "Byward Seniors Centre", "Centre des aînés Byward", "LH-0350", "80 York St", 45.4280, -75.6910, "613-555-0108", "MO,TU,WE,TH,FR", "09:00", "17:00"),
+        new("svc-senior-2", "Centretown Seniors Club", "Club des aînés Centre-ville", "LH-0350", "90 Bank St", 45.4160, -75.7000, "613-555-0109", "MO,TU,WE,TH,FR", "09:00", "17:00"),
+        new("svc-senior-3", "Glebe Seniors Drop-in", "Halte des aînés Glebe", "LH-0350", "100 Bank St", 45.4040, -75.6870, "613-555-0110", "MO,TU,WE,TH,FR", "09:00", "17:00"),
+        new("svc-senior-4", "Navan Seniors Centre", "Centre des aînés de Navan", "LH-0350", "110 Colonial Rd", 45.4300, -75.4200, "613-555-0111", "MO,TU,WE,TH,FR", "09:00", "17:00"),
+        new("svc-senior-5", "West Carleton Seniors Centre", "Centre des aînés de West Carleton", "LH-0350", "120 Carp Rd", 45.4100, -75.9800, "613-555-0112", "MO,TU,WE,TH,FR", "09:00", "17:00"),
     ];
 
     /// <summary>The services open on Wednesday afternoon for FOOD.</summary>
@@ -70,7 +77,8 @@ public static class SelfServeDirectory
                 ('t-bd18002000', 'BD-1800.2000', 'Food Pantries', 'Food pantries.', 't-bd1800', 'Banques alimentaires'),
                 ('t-bd5000', 'BD-5000', 'Meals', 'Meals.', null, 'Repas'),
                 ('t-bd50008300', 'BD-5000.8300', 'Soup Kitchens', 'Soup kitchens.', 't-bd5000', 'Soupes populaires'),
-                ('t-ft3000', 'FT-3000', 'Legal Counselling', 'Legal aid.', null, 'Aide juridique');
+                ('t-ft3000', 'FT-3000', 'Legal Counselling', 'Legal aid.', null, 'Aide juridique'),
+                ('t-lh0350', 'LH-0350', 'Senior Centres', 'Senior centres.', null, 'Centres pour aînés');
 
             """);
         foreach (var s in Services)

@@ -110,6 +110,23 @@ public sealed partial class SelfServeTextTests
         // MORE with no search to continue says how to search.
         Assert.That(await NewResident().TextAsync("plus"), Is.EqualTo("Pour trouver des services, textez un besoin et un code postal, ex. : NOURRITURE K1P 1J1"));
     }
+
+    [Test]
+    public async Task The_nearest_come_first_and_a_far_service_only_once_the_search_widens_past_15_km()
+    {
+        var resident = NewResident();
+        var reply = await resident.TextAsync("SENIOR K1P");
+
+        // The three centres within 15 km fill the text; the two about 22 km away are not in it, but MORE is offered.
+        var first = Entries(reply);
+        Assert.That(first.Values.Select(NameIn), Is.EquivalentTo(new[] { "Byward Seniors Centre", "Centretown Seniors Club", "Glebe Seniors Drop-in" }));
+        Assert.That(reply, Does.EndWith("\nReply MORE for more"));
+
+        reply = await resident.TextAsync("MORE");
+        Assert.That(Entries(reply).ToDictionary(e => e.Key, e => NameIn(e.Value)), Is.EqualTo(new Dictionary<int, string?> { [4] = "Navan Seniors Centre", [5] = "West Carleton Seniors Centre" }));
+        Assert.That(reply, Does.Not.Contain("Reply MORE"));
+        Assert.That(await resident.TextAsync("MORE"), Does.StartWith("That is all."));
+    }
 }
 
 /// <summary>Self-serve by text late on a Saturday night, when most services are closed.</summary>
