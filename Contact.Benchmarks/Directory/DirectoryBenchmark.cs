@@ -33,13 +33,18 @@ public sealed record DirectoryBenchOptions(int Services, int Searches, double Km
 /// <summary>
 /// A need + place + open-now search (emergency food within a radius of downtown Ottawa, open at 11:00 on a
 /// weekday) through <see cref="DirectorySearch"/> against the bare SQL it runs, executed and read with Npgsql
-/// alone, on a directory of generated services; then the query's plan with EXPLAIN (ANALYZE, BUFFERS).
+/// alone, on a directory of generated services; then self-serve's search (food near a postal code, open now, a page
+/// of 4, nearest ring first) against its bare statements; then the first query's plan with EXPLAIN (ANALYZE, BUFFERS)
+/// and the execution times of self-serve's statement and of the unbounded one it replaced.
 /// </summary>
 public static class DirectoryBenchmark
 {
     // Parliament Hill.
     private const double Latitude = 45.4236;
     private const double Longitude = -75.7009;
+
+    // Downtown Ottawa's postal area, as a resident texts it.
+    private const string PostalCode = "K1P";
 
     /// <summary>Runs the benchmark and prints the table; 0 when it ran.</summary>
     public static async Task<int> RunAsync(DirectoryBenchOptions options, CancellationToken ct)
@@ -91,6 +96,34 @@ public static class DirectoryBenchmark
             Progress.Say($"Warning: the search found nothing; the figures measure an empty answer");
         }
 
+        // Self-serve's shape: FOOD near a postal code, open now, a page of 4, through the bounded nearby search (the
+        // postal area's centre, then the first ring); the bare side runs the same two statements on one connection.
+        var selfServe = new DirectoryQuery(Terms: ["BD-1800", "BD-5000"], PostalCode: PostalCode, OpenNow: true, Limit: 4);
+        var centre = await search.LocatePostalCodeAsync(PostalCode, ct)
+            ?? throw new InvalidOperationException($"The postal area {PostalCode} is not in directory.postal_areas.");
+        var ring = selfServe with { PostalCode = null, Latitude = centre.Latitude, Longitude = centre.Longitude, WithinKm = DirectorySearch.NearbyRingsKm[0] };
+        var (ringSql, ringParameters) = search.Plan(ring, search.LocalNow());
+        var nearbyHits = 0;
+        var nearby = await TimeAsync(options.Searches, async () =>
+        {
+            var page = await search.SearchNearbyAsync(selfServe, NearbyCursor.Start, ct);
+            nearbyHits = page.Hits.Count;
+        });
+        var nearbyRows = 0;
+        var nearbyBare = await TimeAsync(options.Searches, async () =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await connection.QuerySingleAsync<(double, double)>(new CommandDefinition(
+                "select latitude, longitude from directory.postal_areas where fsa = @fsa", new { fsa = PostalCode }, cancellationToken: ct));
+            await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(ringSql, ringParameters, cancellationToken: ct));
+            var count = 0;
+            while (await reader.ReadAsync(ct))
+            {
+                count++;
+            }
+            nearbyRows = count;
+        });
+
         await using (var connection = await dataSource.OpenConnectionAsync(ct))
         {
             var plan = await connection.QueryAsync<string>(new CommandDefinition("explain (analyze, buffers) " + sql, parameters, cancellationToken: ct));
@@ -100,14 +133,26 @@ public static class DirectoryBenchmark
                 text.Append("  ").AppendLine(line);
             }
             Console.Out.Write(text.ToString());
+
+            // The self-serve statement, and for comparison the unbounded one self-serve ran before (every service of
+            // the need, sorted by distance from the postal area's centre): their execution times.
+            var (unboundedSql, unboundedParameters) = search.Plan(ring with { WithinKm = null }, search.LocalNow());
+            foreach (var (label, statement, statementParameters) in new[] { ("self-serve, first ring", ringSql, ringParameters), ("self-serve, no radius", unboundedSql, unboundedParameters) })
+            {
+                var lines = await connection.QueryAsync<string>(new CommandDefinition("explain (analyze, buffers) " + statement, statementParameters, cancellationToken: ct));
+                Console.Out.WriteLine($"Plan of the {label} statement: {lines.Last(l => l.StartsWith("Execution Time", StringComparison.Ordinal))}");
+            }
         }
 
         var table = new ResultTable("Contact", "bare SQL", "ratio")
             .Row("search p50 ms", ResultTable.Number(contact.P50Ms, 2), ResultTable.Number(bare.P50Ms, 2), ResultTable.Number(contact.P50Ms / bare.P50Ms, 2))
             .Row("search p99 ms", ResultTable.Number(contact.P99Ms, 2), ResultTable.Number(bare.P99Ms, 2), ResultTable.Number(contact.P99Ms / bare.P99Ms, 2))
-            .Row("hits (bare: rows incl. one to tell 'more')", hits.ToString(CultureInfo.InvariantCulture), rows.ToString(CultureInfo.InvariantCulture));
+            .Row("hits (bare: rows incl. one to tell 'more')", hits.ToString(CultureInfo.InvariantCulture), rows.ToString(CultureInfo.InvariantCulture))
+            .Row("self-serve p50 ms", ResultTable.Number(nearby.P50Ms, 2), ResultTable.Number(nearbyBare.P50Ms, 2), ResultTable.Number(nearby.P50Ms / nearbyBare.P50Ms, 2))
+            .Row("self-serve p99 ms", ResultTable.Number(nearby.P99Ms, 2), ResultTable.Number(nearbyBare.P99Ms, 2), ResultTable.Number(nearby.P99Ms / nearbyBare.P99Ms, 2))
+            .Row("self-serve hits (bare: rows)", nearbyHits.ToString(CultureInfo.InvariantCulture), nearbyRows.ToString(CultureInfo.InvariantCulture));
         var title = string.Create(CultureInfo.InvariantCulture,
-            $"Contact directory benchmark — {options.Services} services, need BD-1800 + {options.Km} km of downtown Ottawa + open now, {options.Searches} searches one at a time, PostgreSQL {server}, {Environment.ProcessorCount} cores");
+            $"Contact directory benchmark — {options.Services} services; search: need BD-1800 + {options.Km} km of downtown Ottawa + open now; self-serve: FOOD near {PostalCode} + open now, 4 a page, nearest ring first ({DirectorySearch.NearbyRingsKm[0]} km); {options.Searches} searches of each one at a time, PostgreSQL {server}, {Environment.ProcessorCount} cores");
         Console.Out.Write(table.Render(title));
         return 0;
     }

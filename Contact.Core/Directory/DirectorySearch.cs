@@ -76,7 +76,8 @@ public sealed record DirectoryResult(IReadOnlyList<DirectoryHit> Hits, bool More
 
 /// <summary>Where a nearby search stands: the ring it reached (0 is the nearest) and how many of that ring's hits were
 /// listed. A new search starts at (0, 0); the next page starts where the last hit listed left it.</summary>
-/// <param name="Ring">The ring: 0 within the first radius, 1 between the first and the second, 2 beyond.</param>
+/// <param name="Ring">The ring: 0 within the first radius of <see cref="DirectorySearch.NearbyRingsKm"/>, 1 between the first
+/// and the second, and so on; the last is beyond the last radius.</param>
 /// <param name="Offset">Hits of that ring already listed.</param>
 public sealed record NearbyCursor(int Ring, int Offset)
 {
@@ -161,12 +162,12 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
     }
 
     /// <summary>The radii a nearby search widens through, in km; past the last one it has no radius.</summary>
-    public static IReadOnlyList<double> NearbyRingsKm { get; } = [15, 50];
+    public static IReadOnlyList<double> NearbyRingsKm { get; } = [5, 15, 50];
 
     /// <summary>
-    /// A bounded search around the query's point or postal code, for self-serve: the services within 15 km first (the
+    /// A bounded search around the query's point or postal code, for self-serve: the services within 5 km first (the
     /// services without a place that serve the point among them), then, only when those do not fill the page, the ones
-    /// from 15 to 50 km, then the ones farther away. Each ring is ranked as <see cref="SearchAsync"/> ranks; the query's
+    /// from 5 to 15 km, then from 15 to 50 km, then the ones farther away. Each ring is ranked as <see cref="SearchAsync"/> ranks; the query's
     /// radius and offset are not used: <paramref name="from"/> says where the previous page ended.
     /// </summary>
     public async Task<NearbyPage> SearchNearbyAsync(DirectoryQuery query, NearbyCursor from, CancellationToken cancellationToken = default)

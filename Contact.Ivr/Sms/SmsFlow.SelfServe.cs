@@ -97,7 +97,7 @@ public sealed partial class SmsFlow
         var needs = search.Needs.Select(NeedWords.Find).OfType<Need>().ToList();
         var what = string.Join(", ", needs.Select(n => n.WordIn(language)));
         var terms = needs.SelectMany(n => n.Terms).Distinct(StringComparer.Ordinal).ToList();
-        // Nearest first and bounded: within 15 km, widening only when that does not fill the text; MORE goes on
+        // Nearest first and bounded: within 5 km, widening only when that does not fill the text; MORE goes on
         // from where the last text stopped, in whichever ring that was.
         var from = new NearbyCursor(search.Ring, search.RingOffset);
         var query = new DirectoryQuery(Terms: terms, Language: language, PostalCode: search.PostalCode, OpenNow: search.OpenNow, Limit: ServicesPerText);

@@ -129,7 +129,7 @@ public sealed partial class VoiceFlow
         var state = call.State;
         var language = call.Language ?? "en";
         var need = NeedWords.Find(state.Need)!;
-        // Nearest first and bounded: within 15 km, widening only when that does not fill the turn.
+        // Nearest first and bounded: within 5 km, widening only when that does not fill the turn.
         var query = new DirectoryQuery(Terms: need.Terms, Language: language, PostalCode: postal, OpenNow: state.ServicesOpenNow,
             Limit: ServicesPerTurn);
         var result = await directory.SearchNearbyAsync(query, state.ServicesFrom, ct);

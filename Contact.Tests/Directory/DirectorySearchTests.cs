@@ -272,7 +272,7 @@ public sealed class DirectorySearchTests
     [Test]
     public async Task A_nearby_search_lists_the_nearest_ring_first_and_widens_only_to_fill_the_page()
     {
-        // From K1P: the pantry (downtown) and the boxes (Vanier, ~3 km) are within 15 km; the Kanata cupboard (~19 km) is not.
+        // From K1P: the pantry (downtown) and the boxes (Vanier, ~3.5 km) are within 5 km; the Kanata cupboard (~19 km) is past 15 km.
         var query = new DirectoryQuery(Terms: ["BD-1800"], PostalCode: "K1P", Limit: 2);
         var first = await _search.SearchNearbyAsync(query, NearbyCursor.Start);
         Assert.That(first.Hits.Select(h => h.ServiceId), Is.EqualTo(new[] { "s-pantry", "s-boxes" }));

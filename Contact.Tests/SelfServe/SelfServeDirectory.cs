@@ -41,7 +41,7 @@ public static class SelfServeDirectory
         new("svc-food-5", "Night Meal Van", "Camion-repas de nuit", "BD-5000.8300", "50 Rideau St", 45.4270, -75.6900, "613-555-0105", "MO,TU,WE,TH,FR,SA,SU", "22:00", "02:00"),
         new("svc-food-6", "Westboro Saturday Pantry", "Garde-manger du samedi", "BD-1800.2000", "60 Richmond Rd", 45.3920, -75.7520, "613-555-0106", "SA", "09:00", "12:00"),
         new("svc-legal-1", "Downtown Legal Clinic", "Clinique juridique du centre", "FT-3000", "70 Elgin St", 45.4210, -75.6930, "613-555-0107", "MO,TU,WE,TH,FR", "09:00", "17:00"),
-        // Three seniors' centres near K1P and two about 22 km east and west of it (past the first 15 km, and balanced so
+        // Three seniors' centres near K1P and two about 22 km east and west of it (past the first rings, and balanced so
         // that the directory's services still centre on K1P).
         new("svc-senior-1", "Byward Seniors Centre", "Centre des aînés Byward", "LH-0350", "80 York St", 45.4280, -75.6910, "613-555-0108", "MO,TU,WE,TH,FR", "09:00", "17:00"),
         new("svc-senior-2", "Centretown Seniors Club", "Club des aînés Centre-ville", "LH-0350", "90 Bank St", 45.4160, -75.7000, "613-555-0109", "MO,TU,WE,TH,FR", "09:00", "17:00"),

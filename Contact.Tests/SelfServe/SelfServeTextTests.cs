@@ -112,12 +112,12 @@ public sealed partial class SelfServeTextTests
     }
 
     [Test]
-    public async Task The_nearest_come_first_and_a_far_service_only_once_the_search_widens_past_15_km()
+    public async Task The_nearest_come_first_and_far_services_only_once_the_search_widens()
     {
         var resident = NewResident();
         var reply = await resident.TextAsync("SENIOR K1P");
 
-        // The three centres within 15 km fill the text; the two about 22 km away are not in it, but MORE is offered.
+        // The three centres within 5 km fill the text; the two about 22 km away are not in it, but MORE is offered.
         var first = Entries(reply);
         Assert.That(first.Values.Select(NameIn), Is.EquivalentTo(new[] { "Byward Seniors Centre", "Centretown Seniors Club", "Glebe Seniors Drop-in" }));
         Assert.That(reply, Does.EndWith("\nReply MORE for more"));
