@@ -12,7 +12,7 @@ namespace Contact.Benchmarks.SelfServe;
 /// <summary>
 /// Self-serve by text through the real host ("FOOD K1P" posted to the signed Twilio messaging webhook: the number's
 /// lock, its conversation, the directory search, the fitted reply, the reply remembered) against the directory search
-/// alone (<see cref="DirectorySearch.SearchAsync"/> in-process with the same query) on the same database.
+/// alone (<see cref="DirectorySearch.SearchNearbyAsync"/>, what a text runs, in-process with the same query) on the same database.
 /// </summary>
 public static class SelfServeBenchmark
 {
@@ -81,8 +81,8 @@ public static class SelfServeBenchmark
         async ValueTask<bool> SearchAsync(int worker, CancellationToken ct)
         {
             var text = Pick();
-            var result = await search.SearchAsync(new DirectoryQuery(Terms: text.Need.Terms, Language: text.Language, PostalCode: text.Fsa,
-                OpenNow: true, Limit: 3), ct);
+            var result = await search.SearchNearbyAsync(new DirectoryQuery(Terms: text.Need.Terms, Language: text.Language, PostalCode: text.Fsa,
+                OpenNow: true, Limit: 3), NearbyCursor.Start, ct);
             if (result.Hits.Count > 0)
             {
                 return true;
@@ -91,9 +91,9 @@ public static class SelfServeBenchmark
             return false;
         }
         var searchWarmup = await WarmUpAsync(options, SearchAsync, searchErrors, cancellationToken);
-        Progress.Say($"Measuring DirectorySearch.SearchAsync for {options.Duration.TotalSeconds} s");
+        Progress.Say($"Measuring DirectorySearch.SearchNearbyAsync for {options.Duration.TotalSeconds} s");
         var bare = await ClosedLoop.RunAsync(options.Concurrency, options.Duration, SearchAsync, searchErrors, cancellationToken);
-        searchErrors.Print("DirectorySearch.SearchAsync");
+        searchErrors.Print("DirectorySearch.SearchNearbyAsync");
 
         var table = new ResultTable("rate/s", "p50 ms", "p99 ms")
             .Rate("POST /twilio/sms \"FOOD K1P\"", sms)

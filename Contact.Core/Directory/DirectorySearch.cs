@@ -149,16 +149,22 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
             }
             (latitude, longitude) = located.Value;
         }
-        var plan = Plan(query with { Latitude = latitude, Longitude = longitude }, LocalNow());
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var (rows, more) = await RowsAsync(connection, query with { Latitude = latitude, Longitude = longitude }, cancellationToken);
+        return new DirectoryResult(await ToHitsAsync(connection, rows, query.Language, cancellationToken), more, null);
+    }
+
+    /// <summary>A page's rows (without their hours) and whether more exist.</summary>
+    private async Task<(List<HitRow> Rows, bool More)> RowsAsync(NpgsqlConnection connection, DirectoryQuery query, CancellationToken cancellationToken)
+    {
+        var plan = Plan(query, LocalNow());
         var rows = (await connection.QueryAsync<HitRow>(new CommandDefinition(plan.Sql, plan.Parameters, cancellationToken: cancellationToken))).AsList();
-        var limit = Math.Clamp(query.Limit, 1, MaxLimit);
-        var more = rows.Count > limit;
+        var more = rows.Count > Math.Clamp(query.Limit, 1, MaxLimit);
         if (more)
         {
             rows.RemoveAt(rows.Count - 1);
         }
-        return new DirectoryResult(await ToHitsAsync(connection, rows, query.Language, cancellationToken), more, null);
+        return (rows, more);
     }
 
     /// <summary>The radii a nearby search widens through, in km; past the last one it has no radius.</summary>
@@ -174,14 +180,16 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(from);
+        // One connection for the whole page: the postal area, each ring's statement, and the page's hours once.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var located = query with { WithinKm = null, BeyondKm = null, Offset = 0 };
         if ((query.Latitude is null || query.Longitude is null) && !string.IsNullOrWhiteSpace(query.PostalCode))
         {
-            if (Fsa(query.PostalCode) is null)
+            if (Fsa(query.PostalCode) is not { } fsa)
             {
                 return new NearbyPage([], [], false, "postal_code.invalid");
             }
-            if (await LocatePostalCodeAsync(query.PostalCode, cancellationToken) is not { } point)
+            if (await LocateAsync(connection, fsa, cancellationToken) is not { } point)
             {
                 return new NearbyPage([], [], false, "postal_code.unknown");
             }
@@ -198,19 +206,19 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
         };
 
         var limit = Math.Clamp(query.Limit, 1, MaxLimit);
-        var hits = new List<DirectoryHit>();
+        var rows = new List<HitRow>();
         var after = new List<NearbyCursor>();
         var more = false;
         var (current, offset) = (Math.Clamp(from.Ring, 0, NearbyRingsKm.Count), Math.Max(0, from.Offset));
         while (true)
         {
-            var result = await SearchAsync(Ring(current) with { Offset = offset, Limit = limit - hits.Count }, cancellationToken);
-            for (var i = 0; i < result.Hits.Count; i++)
+            var (ringRows, ringMore) = await RowsAsync(connection, Ring(current) with { Offset = offset, Limit = limit - rows.Count }, cancellationToken);
+            for (var i = 0; i < ringRows.Count; i++)
             {
-                hits.Add(result.Hits[i]);
+                rows.Add(ringRows[i]);
                 after.Add(new NearbyCursor(current, offset + i + 1));
             }
-            if (result.More)
+            if (ringMore)
             {
                 more = true;
                 break;
@@ -219,18 +227,18 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
             {
                 break;
             }
-            if (hits.Count == limit)
+            if (rows.Count == limit)
             {
                 // The page is full and this ring has no more: whether a wider ring has any tells MORE.
                 for (var next = current + 1; next <= NearbyRingsKm.Count && !more; next++)
                 {
-                    more = (await SearchAsync(Ring(next) with { Offset = 0, Limit = 1 }, cancellationToken)).Hits.Count > 0;
+                    more = (await RowsAsync(connection, Ring(next) with { Offset = 0, Limit = 1 }, cancellationToken)).Rows.Count > 0;
                 }
                 break;
             }
             (current, offset) = (current + 1, 0);
         }
-        return new NearbyPage(hits, after, more, null);
+        return new NearbyPage(await ToHitsAsync(connection, rows, query.Language, cancellationToken), after, more, null);
     }
 
     /// <summary>The SQL a query runs and its parameters (what <see cref="SearchAsync"/> executes, for benchmarks and plans).</summary>
@@ -478,10 +486,12 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
             return null;
         }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<(double Latitude, double Longitude)?>(new CommandDefinition(
-            "select latitude, longitude from directory.postal_areas where fsa = @fsa", new { fsa }, cancellationToken: cancellationToken));
-        return row;
+        return await LocateAsync(connection, fsa, cancellationToken);
     }
+
+    private static Task<(double Latitude, double Longitude)?> LocateAsync(NpgsqlConnection connection, string fsa, CancellationToken cancellationToken) =>
+        connection.QuerySingleOrDefaultAsync<(double Latitude, double Longitude)?>(new CommandDefinition(
+            "select latitude, longitude from directory.postal_areas where fsa = @fsa", new { fsa }, cancellationToken: cancellationToken));
 
     /// <summary>The forward sortation area of a Canadian postal code ("k1p 1j1" → "K1P"), or null when malformed.</summary>
     public static string? Fsa(string? postalCode)
