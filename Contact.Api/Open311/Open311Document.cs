@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 using System.Xml;
 
 namespace Contact.Api.Open311;
@@ -53,10 +55,13 @@ internal sealed class Open311Result(string format, int statusCode, string rootNa
         return stream.ToArray();
     }
 
+    private static readonly JavaScriptEncoder Readable = JavaScriptEncoder.Create(UnicodeRanges.All);
+
     public byte[] ToJson()
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        // French reads as French ("Trottoir endommagé", not "endommag\u00E9"); HTML-sensitive characters stay escaped.
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = Readable }))
         {
             WriteJson(writer, body);
         }

@@ -75,6 +75,12 @@ public sealed class Open311ConformanceTests
         french.Headers.AcceptLanguage.ParseAdd("fr");
         var fr = await (await _client.SendAsync(french)).XmlAsync();
         Assert.That(fr.Elements("service").Single(s => s.Text("service_code") == "pothole").Text("service_name"), Is.EqualTo("Nid-de-poule"));
+
+        using var frenchJson = new HttpRequestMessage(HttpMethod.Get, Open311Client.Base + "services.json");
+        frenchJson.Headers.AcceptLanguage.ParseAdd("fr");
+        var raw = await (await _client.SendAsync(frenchJson)).Content.ReadAsStringAsync();
+        Assert.That(raw, Does.Contain("\"Trottoir endommagé\""), "accented letters are written as themselves");
+        Assert.That(raw, Does.Not.Contain("\\u00E9"));
     }
 
     [Test]
