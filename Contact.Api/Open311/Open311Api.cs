@@ -252,7 +252,7 @@ internal static class Open311Api
         }
         else
         {
-            var (filter, errors) = await FilterAsync(query, catalog, text, clock, ct);
+            var (filter, errors) = await FilterAsync(query, queries, text, clock, ct);
             if (filter is null)
             {
                 return Error(http, StatusCodes.Status400BadRequest, [.. errors]);
@@ -291,10 +291,10 @@ internal static class Open311Api
     }
 
     private static async Task<(Open311Filter? Filter, List<string> Errors)> FilterAsync(
-        IQueryCollection query, CatalogStore catalog, IStringLocalizer<Open311Text> text, TimeProvider clock, CancellationToken ct)
+        IQueryCollection query, Open311Queries queries, IStringLocalizer<Open311Text> text, TimeProvider clock, CancellationToken ct)
     {
         var errors = new List<string>();
-        var open = (await catalog.GetAsync(ct)).Categories.Where(IsOpen).ToDictionary(c => c.Code, c => c.Id, StringComparer.Ordinal);
+        var open = await queries.PublicCategoriesAsync(ct);
         var categoryIds = open.Values.ToArray();
         if (query["service_code"].ToString() is { Length: > 0 } codes)
         {

@@ -130,6 +130,18 @@ public sealed class Open311Queries(NpgsqlDataSource dataSource)
         return rows.ToLookup(n => n.CaseId);
     }
 
+    /// <summary>
+    /// Every public 311 category by code, retired ones included: a request stays open data after its category is
+    /// withdrawn from the catalog.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, int>> PublicCategoriesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Code, int Id)>(new CommandDefinition(
+            "select code, id from categories where line = '311' and is_public", cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.Code, r => r.Id, StringComparer.Ordinal);
+    }
+
     /// <summary>When the catalog last changed (discovery's changeset): the latest catalog import or migration.</summary>
     public async Task<DateTimeOffset> CatalogChangedAtAsync(CancellationToken cancellationToken = default)
     {

@@ -2,10 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Xml.Linq;
+using Contact.Core.Catalog;
 using Contact.Core.Desktop;
 using Contact.Tests.Desktop;
 using Contact.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Contact.Tests.Open311;
 
@@ -27,6 +29,23 @@ public sealed class Open311RoundTripTests
     {
         _client.Dispose();
         await _app.DisposeAsync();
+    }
+
+    [Test]
+    public async Task A_request_stays_open_data_after_its_category_is_retired_from_the_catalog()
+    {
+        await using var app = await ContactFactory.CreateAsync();
+        using var client = app.CreateClient();
+        var id = await client.FileAsync();
+        // Retired: the catalog no longer offers it (one statement, returning the rows it changed).
+        Assert.That(await app.ScalarAsync("with r as (update categories set active = false where code = 'pothole' returning 1) select count(*) from r"), Is.EqualTo(1));
+        app.Services.GetRequiredService<CatalogStore>().Invalidate();
+        Assert.That((await client.GetJsonAsync("services.json")).EnumerateArray().Select(s => s.GetProperty("service_code").GetString()), Does.Not.Contain("pothole"));
+
+        var all = await client.GetJsonAsync("requests.json");
+        Assert.That(all.EnumerateArray().Select(r => r.GetProperty("service_request_id").GetString()), Does.Contain(id));
+        var byCode = await client.GetJsonAsync("requests.json?service_code=pothole");
+        Assert.That(byCode.EnumerateArray().Select(r => r.GetProperty("service_request_id").GetString()), Is.EqualTo(new[] { id }));
     }
 
     [Test]
