@@ -107,7 +107,8 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
         string NameEn, string NameFr, string Priority, string Status, string Description, string Answers, string? Address,
         double? Latitude, double? Longitude, string? ResidentName, string? ResidentPhone, string? ResidentEmail, bool NotifyConsent,
         int? AssignedId, string? AssignedTo, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool CallerWaiting,
-        DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, bool Paused, DateTimeOffset? FirstResponseAt, bool Crisis);
+        DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, bool Paused, DateTimeOffset? FirstResponseAt, bool Crisis,
+        string? AddressId);
 
     private sealed record ProviderRow(int Id, string Code, string Level, string NameEn, string NameFr, bool HasAreas, bool? Covers);
 
@@ -125,7 +126,8 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
                    u.user_name as assigned_to, c.created_at, c.updated_at,
                    exists (select 1 from calls l where l.case_id = c.id and l.connect_twiml is null
                            and l.status not in ('completed', 'busy', 'failed', 'no-answer', 'canceled', 'connected')) as caller_waiting,
-                   c.first_response_due_at, c.resolution_due_at, c.sla_paused_at is not null as paused, c.first_response_at, c.crisis
+                   c.first_response_due_at, c.resolution_due_at, c.sla_paused_at is not null as paused, c.first_response_at, c.crisis,
+                   c.address_id
             from cases c join categories k on k.id = c.category_id left join staff_users u on u.id = c.assigned_to
             where c.number = @number
             """, new { number }, cancellationToken: cancellationToken));
@@ -191,7 +193,8 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             [.. referrals.Where(r => !isProvider || r.ProviderId == member.ProviderId).Select(r => r.View)],
             !isProvider && c.CallerWaiting && c.Channel == "phone",
             c.FirstResponseDueAt, c.ResolutionDueAt, c.Paused, c.FirstResponseAt,
-            c.Crisis, c.Line == "211" && !isProvider ? await InformationReferral.ReadAsync(connection, c.Id, cancellationToken) : null);
+            c.Crisis, c.Line == "211" && !isProvider ? await InformationReferral.ReadAsync(connection, c.Id, cancellationToken) : null,
+            AddressId: c.AddressId);
     }
 
     private sealed record QuestionRow(string Code, string PromptEn, string PromptFr, string Choices);

@@ -38,7 +38,8 @@ public sealed record ReferralView(
 /// <summary>
 /// Everything staff see of a case, with its service-standard clock: the due times (null when no policy applies),
 /// whether the clock is paused while the case waits on the resident, and when it was first answered; on a 211 case,
-/// the crisis flag, the information and referral recorded, and the crisis line to offer.
+/// the crisis flag, the information and referral recorded, and the crisis line to offer; and the address id an Open311
+/// app gave in place of an address.
 /// </summary>
 public sealed record CaseDetail(
     string Number, string Line, string Language, string Queue, string Channel, string Category, LocalText CategoryName,
@@ -47,7 +48,7 @@ public sealed record CaseDetail(
     IReadOnlyList<HistoryEntry> History, IReadOnlyList<DuplicateView> Duplicates, IReadOnlyList<ProviderSuggestion> SuggestedProviders,
     IReadOnlyList<ReferralView> Referrals, bool CallerWaiting = false, DateTimeOffset? FirstResponseDueAt = null,
     DateTimeOffset? ResolutionDueAt = null, bool Paused = false, DateTimeOffset? FirstResponseAt = null,
-    bool Crisis = false, InformationReferralView? InformationReferral = null, CrisisLineView? CrisisLine = null);
+    bool Crisis = false, InformationReferralView? InformationReferral = null, CrisisLineView? CrisisLine = null, string? AddressId = null);
 
 /// <summary>The crisis line the desktop offers on a 211 case at risk; <see cref="Demo"/> when it is the demo number.</summary>
 public sealed record CrisisLineView(string Number, bool Demo);

@@ -32,6 +32,17 @@ public sealed class Open311RoundTripTests
     }
 
     [Test]
+    public async Task A_request_located_only_by_an_address_id_shows_that_id_on_the_desktop()
+    {
+        var id = await _client.FileAsync(("lat", null), ("long", null), ("address_string", null), ("address_id", "OTT-ADDR-778812"));
+        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
+
+        var detail = await agent.Hub.InvokeAsync<CaseDetail>("Claim", id);
+
+        Assert.That((detail.Address, detail.Latitude, detail.AddressId), Is.EqualTo(((string?)null, (double?)null, "OTT-ADDR-778812")));
+    }
+
+    [Test]
     public async Task A_request_stays_open_data_after_its_category_is_retired_from_the_catalog()
     {
         await using var app = await ContactFactory.CreateAsync();

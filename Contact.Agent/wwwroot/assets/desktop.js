@@ -902,6 +902,7 @@ function renderCaseInfo(p, detail) {
         dlRow('case.updated', timeElement(detail.updatedAt)),
         slaRows(detail),
         dlRow('case.address', detail.address),
+        detail.addressId ? dlRow('case.address_id', detail.addressId) : null,
         dlRow('case.coordinates', coordinates)),
       h('h4', null, t('case.description')),
       h('p', { class: 'description' }, detail.description || t('common.none')),
