@@ -8,6 +8,7 @@ using Contact.Api.Directory;
 using Contact.Api.Infrastructure;
 using Contact.Api.Intake;
 using Contact.Api.Jobs;
+using Contact.Api.Reports;
 using Contact.Api.Open311;
 using Contact.Api.Sla;
 using Contact.Core.Infrastructure;
@@ -45,6 +46,7 @@ try
     app.MapOpen311();
     app.MapSlaAdminApi();
     app.MapDirectoryApi();
+    app.MapReportsApi();
     app.MapIntake();
     app.MapAgentDesktop();
     app.MapIvr();

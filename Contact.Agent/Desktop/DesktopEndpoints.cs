@@ -29,6 +29,7 @@ public static class DesktopEndpoints
         services.AddSingleton<CaseWork>();
         services.AddSingleton<Referrals>();
         services.AddSingleton<InformationReferral>();
+        services.AddSingleton<NeedsReport>();
         services.AddOptions<CrisisLineOptions>().BindConfiguration(CrisisLineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CaseTextLocalizer>();
         services.AddHostedService<CaseChangeListener>();

@@ -26,6 +26,9 @@ create unique index case_needs_once on case_needs (case_id, taxonomy_code);
 -- A referral to one service at one location. details is the service as it was given to the person (name,
 -- organization, address, phone, hours, eligibility, fees): copied from the directory at that moment and never
 -- joined to it again, so a later change to the directory does not rewrite what was said.
+-- The needs report counts by the time a need was recorded.
+create index case_needs_recorded on case_needs (recorded_at);
+
 create table service_referrals (
     id                     bigint generated always as identity primary key,
     case_id                bigint not null references cases (id),
