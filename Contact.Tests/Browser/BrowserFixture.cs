@@ -55,9 +55,9 @@ public abstract class BrowserFixture
         return await context.NewPageAsync();
     }
 
-    protected static async Task SignInAsync(IPage page, string userName, string password = "demo")
+    protected static async Task SignInAsync(IPage page, string userName, string password = "demo", string path = "/agent")
     {
-        await page.GotoAsync("/agent");
+        await page.GotoAsync(path);
         await page.GetByLabel("User name").FillAsync(userName);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();

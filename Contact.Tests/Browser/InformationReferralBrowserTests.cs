@@ -74,5 +74,11 @@ public sealed class InformationReferralBrowserTests : BrowserFixture
         await Expect(pane.Locator(".needs").GetByText("Met", new() { Exact = true }));
         await Expect(pane.Locator(".timeline").GetByText("Referred to Montreal Road Grocery Shelf").First);
 
+        // The supervisor's needs report counts it: recorded once, met once.
+        var supervisor = await NewPageAsync();
+        await SignInAsync(supervisor, "supervisor", path: "/supervisor");
+        var needs = supervisor.GetByRole(AriaRole.Table, new() { Name = "211 needs, last 30 days" });
+        var counted = needs.GetByRole(AriaRole.Row).Filter(new() { HasText = "Browser Test Groceries" });
+        await Assertions.Expect(counted.GetByRole(AriaRole.Cell)).ToHaveTextAsync(["1", "1", "0", "None"]);
     }
 }

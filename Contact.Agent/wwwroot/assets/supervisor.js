@@ -1,4 +1,4 @@
-// The supervisor page (GET /supervisor): queues, agents and today's volumes, live; reassigning a case.
+// The supervisor page (GET /supervisor): queues, agents and today's volumes, live; reassigning a case; 211 needs.
 import {
   loadTexts, t, codeText, localName, applyTexts, setUpLanguageLink, h, replace, formatDateTime,
   formatDuration, formatNumber, locale, timeElement, api, currentStaff, apiErrorMessage, hubErrorMessage, wireSignIn, showError,
@@ -32,6 +32,7 @@ async function boot() {
   $('reconnect').addEventListener('click', () => connectNow());
   $('reassign-form').addEventListener('submit', event => { event.preventDefault(); reassign(); });
   addSlaPanels();
+  addNeedsPanel();
   setInterval(tickWaits, 5000);
   document.body.classList.remove('loading');
 
@@ -68,6 +69,7 @@ async function enter(staff, moveFocus) {
     return;
   }
   if (moveFocus) $('supervisor-heading').focus();
+  loadNeeds();
   await startHub();
 }
 
@@ -153,6 +155,7 @@ async function refresh() {
     const view = await invoke('SupervisorSnapshot');
     showError($('header-error'), null);
     render(view);
+    if (Date.now() - needsLoadedAt > NEEDS_EVERY_MS) loadNeeds();
   } catch (error) {
     showError($('header-error'), errorText(error));
   } finally {
@@ -219,6 +222,53 @@ function render(view) {
     choices.map(a => h('option', { value: a.userName },
       t('supervisor.agent_option', a.displayName || a.userName, a.userName, codeText('state', a.state)))));
   if (chosen && choices.some(a => a.userName === chosen)) select.value = chosen;
+}
+
+// ---------- 211 needs ----------
+
+// The needs report counts a month: reading it again once a minute, at most, is fresh enough.
+const NEEDS_EVERY_MS = 60000;
+let needsLoadedAt = 0;
+
+/** Adds the "211 needs, last 30 days" panel to the page (before Reassign). */
+function addNeedsPanel() {
+  const grid = document.querySelector('.supervisor-grid');
+  const before = $('reassign-form').closest('section');
+  const col = (key, cls) => h('th', { scope: 'col', class: cls || null }, t(key));
+  grid.insertBefore(h('section', { class: 'panel wide-panel', 'aria-labelledby': 'needs-heading' },
+    h('h2', { id: 'needs-heading' }, t('supervisor.needs_heading')),
+    h('p', { class: 'hint', id: 'needs-hint' }, t('supervisor.needs_hint')),
+    h('p', { id: 'needs-error', class: 'alert', role: 'alert', hidden: true }),
+    h('table', { 'aria-labelledby': 'needs-heading', 'aria-describedby': 'needs-hint' },
+      h('thead', null, h('tr', null,
+        col('supervisor.col_need'), col('supervisor.col_recorded', 'num'), col('supervisor.col_met', 'num'),
+        col('supervisor.col_unmet', 'num'), col('supervisor.col_unmet_reasons'))),
+      h('tbody', { id: 'needs-body' }))), before);
+}
+
+async function loadNeeds() {
+  needsLoadedAt = Date.now();
+  let report;
+  try {
+    report = await api('GET', '/api/reports/needs');
+  } catch (error) {
+    showError($('needs-error'), apiErrorMessage(error));
+    return;
+  }
+  showError($('needs-error'), null);
+  const needs = report.needs || [];
+  replace($('needs-body'), needs.length
+    ? needs.map(n => h('tr', { class: n.unmet > 0 ? 'busy' : null },
+      h('th', { scope: 'row' }, n.name, ' ', h('span', { class: 'code' }, '(' + n.code + ')')),
+      h('td', { class: 'num' }, formatNumber(n.recorded)),
+      h('td', { class: 'num' }, formatNumber(n.met)),
+      h('td', { class: 'num' }, formatNumber(n.unmet)),
+      h('td', null, Object.keys(n.reasons || {}).length
+        ? h('ul', { class: 'inline-list' }, Object.entries(n.reasons)
+          .sort((a, b) => b[1] - a[1])
+          .map(([reason, count]) => h('li', null, t('supervisor.reason_count', codeText('ir.reason', reason), formatNumber(count)))))
+        : t('supervisor.no_unmet'))))
+    : h('tr', null, h('td', { colspan: '5', class: 'empty' }, t('supervisor.no_needs'))));
 }
 
 // ---------- service standards ----------
