@@ -63,9 +63,10 @@ internal static class Open311Api
         return await next(context);
     }
 
-    internal static async Task<IResult> Discovery(string format, HttpContext http, Open311Queries queries, IOptions<Open311Options> options, CancellationToken ct)
+    internal static async Task<IResult> Discovery(string format, HttpContext http, Open311Queries queries, IStringLocalizer<Open311Text> text,
+        IOptions<Open311Options> options, CancellationToken ct)
     {
-        if (BadFormat(http, format) is { } bad)
+        if ((BadFormat(http, format) ?? WrongJurisdiction(http, http.Request.Query["jurisdiction_id"], options.Value, text)) is { } bad)
         {
             return bad;
         }

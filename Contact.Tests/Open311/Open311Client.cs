@@ -90,6 +90,23 @@ public static partial class Open311Client
         return [.. root.EnumerateArray().Select(e => e.GetProperty("description").GetString()!)];
     }
 
+    /// <summary>Checks an Open311 error body in <paramref name="format"/> (xml or json); returns the descriptions.</summary>
+    public static Task<IReadOnlyList<string>> ErrorsAsync(this HttpResponseMessage response, string format, HttpStatusCode status) =>
+        format == "json" ? response.JsonErrorsAsync(status) : response.XmlErrorsAsync(status);
+
+    /// <summary>Checks a successful answer in <paramref name="format"/> (xml or json) and that it parses.</summary>
+    public static async Task OkAsync(this HttpResponseMessage response, string format)
+    {
+        if (format == "json")
+        {
+            await response.JsonAsync();
+        }
+        else
+        {
+            await response.XmlAsync();
+        }
+    }
+
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")]
     public static partial Regex W3CDate();
 

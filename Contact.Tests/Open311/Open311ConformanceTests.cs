@@ -119,14 +119,23 @@ public sealed class Open311ConformanceTests
         Assert.That(errors.Single(), Does.Contain("was not found"));
     }
 
-    [Test]
-    public async Task Another_jurisdiction_is_404_and_ours_is_accepted()
+    [TestCase("xml")]
+    [TestCase("json")]
+    public async Task Another_jurisdiction_is_404_on_every_method_and_ours_is_accepted(string format)
     {
-        await (await _client.GetAsync(Open311Client.Base + "services.json?jurisdiction_id=toronto.ca")).JsonErrorsAsync(HttpStatusCode.NotFound);
-        await (await _client.GetAsync(Open311Client.Base + "requests.xml?jurisdiction_id=toronto.ca")).XmlErrorsAsync(HttpStatusCode.NotFound);
-        await _client.GetJsonAsync("services.json?jurisdiction_id=ottawa.ca");
+        var filed = await (await _client.PostRequestAsync("json", Open311Client.Pothole())).JsonAsync();
+        var id = filed[0].GetProperty("service_request_id").GetString()!;
+        var token = filed[0].GetProperty("token").GetString()!;
         var before = await _app.CasesAsync();
-        await (await _client.PostRequestAsync("xml", Open311Client.Pothole(("jurisdiction_id", "toronto.ca")))).XmlErrorsAsync(HttpStatusCode.NotFound);
+
+        foreach (var path in new[] { "discovery", "services", "services/pothole", "requests", $"requests/{id}", $"tokens/{token}" })
+        {
+            var elsewhere = await (await _client.GetAsync($"{Open311Client.Base}{path}.{format}?jurisdiction_id=toronto.ca")).ErrorsAsync(format, HttpStatusCode.NotFound);
+            Assert.That(elsewhere.Single(), Does.Contain("toronto.ca"), path);
+            await (await _client.GetAsync($"{Open311Client.Base}{path}.{format}?jurisdiction_id=ottawa.ca")).OkAsync(format);
+        }
+        await (await _client.PostRequestAsync(format, Open311Client.Pothole(("jurisdiction_id", "toronto.ca")))).ErrorsAsync(format, HttpStatusCode.NotFound);
+
         Assert.That(await _app.CasesAsync(), Is.EqualTo(before));
     }
 
