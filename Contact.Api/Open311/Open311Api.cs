@@ -27,10 +27,11 @@ internal static class Open311Api
     public const int MaxIdLength = 200;
     private const string Specification = "http://wiki.open311.org/GeoReport_v2";
     private const string FormItem = "open311.form";
+    private const string KeyItem = "open311.key";
 
     public static RouteGroupBuilder MapOpen311(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/open311/v2").WithTags("Open311").AddEndpointFilter(LimitAsync);
+        var group = app.MapGroup("/open311/v2").WithTags("Open311").AddEndpointFilter(KeyAndLimitAsync);
         group.MapGet("/discovery.{format}", Discovery).WithSummary("Open311 service discovery");
         group.MapGet("/services.{format}", Services).WithSummary("Open311: the public services");
         group.MapGet("/services/{code}.{format}", Definition).WithSummary("Open311: a service's attributes");
@@ -44,21 +45,26 @@ internal static class Open311Api
     /// <summary>The language of the request: en or fr.</summary>
     private static bool French => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == Languages.French;
 
-    private static async ValueTask<object?> LimitAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    private static async ValueTask<object?> KeyAndLimitAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var partition = "address:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
-        if (HttpMethods.IsPost(http.Request.Method) && await ReadFormAsync(http) is { Form: { } form }
-            && form["api_key"].ToString() is { Length: > 0 } key)
-        {
-            partition = "key:" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
-        }
+        // A key that authenticates is its own partition; no key, or an unknown or revoked one, counts against the
+        // address, so a client cannot dodge the address's limit by sending a new made-up key each time.
+        var (key, keyId) = await PresentedKeyAsync(http);
+        var partition = keyId is int id
+            ? "key:" + id.ToString(CultureInfo.InvariantCulture)
+            : "address:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
         using var lease = http.RequestServices.GetRequiredService<Open311Limiter>().Acquire(partition);
+        var text = http.RequestServices.GetRequiredService<IStringLocalizer<Open311Text>>();
         if (!lease.IsAcquired)
         {
             http.Response.Headers.RetryAfter = "60";
-            var text = http.RequestServices.GetRequiredService<IStringLocalizer<Open311Text>>();
             return Error(http, StatusCodes.Status429TooManyRequests, text["error.rate_limited"]);
+        }
+        // A read needs no key, but one that is sent must be good: an app whose key was revoked hears so on every call.
+        if (!HttpMethods.IsPost(http.Request.Method) && key is not null && keyId is null)
+        {
+            return Error(http, StatusCodes.Status403Forbidden, text["error.api_key_invalid"]);
         }
         return await next(context);
     }
@@ -136,7 +142,7 @@ internal static class Open311Api
             .With("attributes", new O311Array("attribute", attributes)));
     }
 
-    internal static async Task<IResult> Create(string format, HttpContext http, ApiKeys keys, CaseIntake intake, CatalogStore catalog,
+    internal static async Task<IResult> Create(string format, HttpContext http, CaseIntake intake, CatalogStore catalog,
         IntakeLocalizer intakeText, IStringLocalizer<Open311Text> text, IOptions<Open311Options> options, TimeZoneInfo zone, CancellationToken ct)
     {
         if (BadFormat(http, format) is { } badFormat)
@@ -153,12 +159,12 @@ internal static class Open311Api
         {
             return elsewhere;
         }
-        var apiKey = Field("api_key");
+        var (apiKey, presented) = await PresentedKeyAsync(http);
         if (apiKey is null)
         {
             return Error(http, StatusCodes.Status403Forbidden, text["error.api_key_missing"]);
         }
-        if (await keys.AuthenticateAsync(apiKey, ct) is not int keyId)
+        if (presented is not int keyId)
         {
             return Error(http, StatusCodes.Status403Forbidden, text["error.api_key_invalid"]);
         }
@@ -474,6 +480,26 @@ internal static class Open311Api
 
     private static O311Array Errors(int status, IEnumerable<string> descriptions) =>
         new("error", [.. descriptions.Select(d => (object?)new O311Object().With("code", status).With("description", d))]);
+
+    /// <summary>
+    /// The api_key the call presents (the form's on a POST, the query's on a GET) and the id of the live key it is,
+    /// looked up once (the rate limit partitions by it; the handler authorizes with it); null when absent or not valid.
+    /// </summary>
+    private static async Task<(string? Key, int? Id)> PresentedKeyAsync(HttpContext http)
+    {
+        if (http.Items.TryGetValue(KeyItem, out var cached) && cached is ValueTuple<string?, int?> known)
+        {
+            return known;
+        }
+        var sent = HttpMethods.IsPost(http.Request.Method)
+            ? (await ReadFormAsync(http)).Form?["api_key"].ToString()
+            : http.Request.Query["api_key"].ToString();
+        var key = string.IsNullOrWhiteSpace(sent) ? null : sent.Trim();
+        var id = key is null ? null : await http.RequestServices.GetRequiredService<ApiKeys>().AuthenticateAsync(key, http.RequestAborted);
+        (string?, int?) result = (key, id);
+        http.Items[KeyItem] = result;
+        return result;
+    }
 
     /// <summary>The POST's form, read once (the rate limit reads it for the key; the handler uses it); null with a status when it cannot be.</summary>
     private static async Task<(IFormCollection? Form, int Status, string? Problem)> ReadFormAsync(HttpContext http)

@@ -31,9 +31,9 @@ public sealed class Open311Options
 }
 
 /// <summary>
-/// The built-in rate limiter (System.Threading.RateLimiting), partitioned per API key for POST and per
-/// client address for GET. It is applied inside the Open311 group because a POST's key is in its form body,
-/// which the rate-limiting middleware cannot read without blocking.
+/// The built-in rate limiter (System.Threading.RateLimiting), partitioned per API key for a call that presents a
+/// valid key (a POST's form, a GET's query) and per client address for every other call. It is applied inside the
+/// Open311 group because a POST's key is in its form body, which the rate-limiting middleware cannot read without blocking.
 /// </summary>
 internal sealed class Open311Limiter : IDisposable
 {

@@ -247,6 +247,24 @@ public sealed class Open311ConformanceTests
         Assert.That(await _app.CasesAsync(), Is.EqualTo(before));
     }
 
+    [TestCase("xml")]
+    [TestCase("json")]
+    public async Task A_read_needs_no_key_but_a_wrong_or_revoked_one_is_403(string format)
+    {
+        var keys = _app.Services.GetRequiredService<ApiKeys>();
+        var name = "reader-" + format;
+        var issued = Uri.EscapeDataString((await keys.AddAsync(name)).Key);
+        await (await _client.GetAsync($"{Open311Client.Base}requests.{format}")).OkAsync(format);
+        await (await _client.GetAsync($"{Open311Client.Base}requests.{format}?api_key={issued}")).OkAsync(format);
+        Assert.That(await keys.RevokeAsync(name), Is.True);
+
+        foreach (var path in new[] { $"discovery.{format}?api_key=not-a-key", $"services.{format}?api_key=not-a-key", $"requests.{format}?api_key={issued}" })
+        {
+            var errors = await (await _client.GetAsync(Open311Client.Base + path)).ErrorsAsync(format, HttpStatusCode.Forbidden);
+            Assert.That(errors.Single(), Does.Contain("api_key"), path);
+        }
+    }
+
     [Test]
     public async Task Get_requests_filters_by_service_code_dates_and_status_and_pages_newest_first()
     {

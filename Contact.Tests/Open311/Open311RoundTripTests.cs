@@ -186,4 +186,25 @@ public sealed class Open311RoundTripTests
         await (await client.PostRequestAsync("json", Open311Client.Pothole())).JsonErrorsAsync(HttpStatusCode.TooManyRequests);
         Assert.That(await app.CasesAsync(), Is.EqualTo(before));
     }
+
+    [Test]
+    public async Task A_made_up_key_counts_against_the_address_and_a_good_key_against_itself_for_reads_too()
+    {
+        await using var app = await ContactFactory.CreateAsync(new Dictionary<string, string?> { ["RateLimits:Open311PerMinute"] = "2" });
+        using var client = app.CreateClient();
+        await client.GetXmlAsync("services.xml");
+        await client.GetXmlAsync("services.xml");
+        var before = await app.CasesAsync();
+
+        // A new key each time is still the same address: no fresh allowance from inventing keys.
+        await (await client.PostRequestAsync("xml", Open311Client.Pothole(("api_key", "made-up-1")))).XmlErrorsAsync(HttpStatusCode.TooManyRequests);
+        await (await client.PostRequestAsync("json", Open311Client.Pothole(("api_key", "made-up-2")))).JsonErrorsAsync(HttpStatusCode.TooManyRequests);
+        await (await client.GetAsync(Open311Client.Base + "requests.json?api_key=made-up-3")).JsonErrorsAsync(HttpStatusCode.TooManyRequests);
+        Assert.That(await app.CasesAsync(), Is.EqualTo(before));
+
+        // The demo key has an allowance of its own, shared by its reads and its filings.
+        await client.GetJsonAsync("requests.json?api_key=" + Open311Client.DemoKey);
+        await client.FileAsync();
+        await (await client.GetAsync(Open311Client.Base + "requests.xml?api_key=" + Open311Client.DemoKey)).XmlErrorsAsync(HttpStatusCode.TooManyRequests);
+    }
 }
