@@ -240,7 +240,10 @@ public sealed class Open311ConformanceTests
         Assert.That(await keys.RevokeAsync("revoked-app"), Is.True);
         var before = await _app.CasesAsync();
 
-        await (await _client.PostRequestAsync("xml", Open311Client.Pothole(("api_key", issued.Key)))).XmlErrorsAsync(HttpStatusCode.Forbidden);
+        var xml = await (await _client.PostRequestAsync("xml", Open311Client.Pothole(("api_key", issued.Key)))).XmlErrorsAsync(HttpStatusCode.Forbidden);
+        var revoked = await (await _client.PostRequestAsync("json", Open311Client.Pothole(("api_key", issued.Key)))).JsonErrorsAsync(HttpStatusCode.Forbidden);
+        Assert.That(revoked, Is.EqualTo(xml));
+        Assert.That(revoked.Single(), Does.Contain("revoked"));
         using var json = new StringContent("{\"service_code\":\"pothole\"}", System.Text.Encoding.UTF8, "application/json");
         await (await _client.PostAsync(Open311Client.Base + "requests.json", json)).JsonErrorsAsync(HttpStatusCode.BadRequest);
 
@@ -368,6 +371,7 @@ public sealed class Open311ConformanceTests
         await (await _client.GetAsync(Open311Client.Base + "requests/9999999.xml")).XmlErrorsAsync(HttpStatusCode.NotFound);
         await (await _client.GetAsync(Open311Client.Base + "requests/12.json")).JsonErrorsAsync(HttpStatusCode.NotFound);
         await (await _client.GetAsync(Open311Client.Base + "tokens/AAAAAAAAAAAAAAAAAAAAAA.xml")).XmlErrorsAsync(HttpStatusCode.NotFound);
+        await (await _client.GetAsync(Open311Client.Base + "tokens/AAAAAAAAAAAAAAAAAAAAAA.json")).JsonErrorsAsync(HttpStatusCode.NotFound);
     }
 
     [Test]
