@@ -323,6 +323,26 @@ public sealed class Open311ConformanceTests
         Assert.That(byId.Elements("request").Select(r => r.Text("service_request_id")), Is.EquivalentTo(new[] { graffiti[0], pothole }));
     }
 
+    [Test]
+    public async Task Get_requests_answers_pages_of_50_unless_asked_for_another_size()
+    {
+        // Abandoned vehicles: a category no other test here files, so the pages are exact.
+        var filed = new List<string>();
+        for (var i = 0; i < 51; i++)
+        {
+            filed.Add(await _client.FileAsync(("service_code", "abandoned-vehicle"), ("attribute[size]", null)));
+        }
+        filed.Reverse();
+
+        var first = await _client.GetJsonAsync("requests.json?service_code=abandoned-vehicle");
+        var second = await _client.GetXmlAsync("requests.xml?service_code=abandoned-vehicle&page=2");
+        var whole = await _client.GetJsonAsync("requests.json?service_code=abandoned-vehicle&page_size=500");
+
+        Assert.That(first.EnumerateArray().Select(r => r.GetProperty("service_request_id").GetString()), Is.EqualTo(filed.Take(50)));
+        Assert.That(second.Elements("request").Select(r => r.Text("service_request_id")), Is.EqualTo(new[] { filed[50] }));
+        Assert.That(whole.GetArrayLength(), Is.EqualTo(51));
+    }
+
     [TestCase("requests.xml?start_date=yesterday")]
     [TestCase("requests.xml?end_date=2026-01-31")]
     [TestCase("requests.xml?start_date=2026-01-31T08:00:00")]
