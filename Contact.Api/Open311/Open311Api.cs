@@ -430,10 +430,14 @@ internal static class Open311Api
         var note = Open311Queries.StatusNoteKinds.Contains(n.Kind) && data.RootElement.TryGetProperty("note", out var v)
             && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s ? s : null;
         var type = text["note." + n.Kind];
+        // A merge into a request Open311 does not show comes without its number (see Open311Queries.NotesAsync).
+        var summary = n.Kind == "merged" && !data.RootElement.TryGetProperty("into", out _)
+            ? text["summary.merged_unlisted"].Value
+            : intakeText.Event(new CaseEvent(0, n.At, n.Kind, "", true, n.Data));
         return new O311Object()
             .With("datetime", n.At)
             .With("type", type.ResourceNotFound ? text["note.other"].Value : type.Value)
-            .With("summary", intakeText.Event(new CaseEvent(0, n.At, n.Kind, "", true, n.Data)))
+            .With("summary", summary)
             .With("description", note);
     }
 

@@ -118,14 +118,23 @@ public sealed class Open311Queries(NpgsqlDataSource dataSource)
             """, new { token }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>The public history of these requests, oldest first per request.</summary>
+    /// <summary>
+    /// The public history of these requests, oldest first per request. A merge into a case Open311 does not show
+    /// (a private category) keeps its entry but loses the other case's number, as <c>duplicate_of</c> does.
+    /// </summary>
     public async Task<ILookup<long, Open311Note>> NotesAsync(IReadOnlyCollection<long> caseIds, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<Open311Note>(new CommandDefinition("""
-            select case_id, at, kind, data::text as data from case_events
-            where case_id = any(@ids) and is_public
-            order by case_id, id
+            select e.case_id, e.at, e.kind,
+                   case when e.kind = 'merged' and not exists (
+                            select 1 from cases d join categories dk on dk.id = d.category_id
+                            where d.number = e.data ->> 'into' and d.line = '311' and dk.is_public)
+                        then (e.data - 'into')::text
+                        else e.data::text end as data
+            from case_events e
+            where e.case_id = any(@ids) and e.is_public
+            order by e.case_id, e.id
             """, new { ids = caseIds.ToArray() }, cancellationToken: cancellationToken));
         return rows.ToLookup(n => n.CaseId);
     }

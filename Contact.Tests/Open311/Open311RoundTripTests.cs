@@ -114,6 +114,32 @@ public sealed class Open311RoundTripTests
     }
 
     [Test]
+    public async Task A_request_merged_into_a_private_case_never_shows_that_cases_number()
+    {
+        using var web = _app.CreateClient();
+        var created = await web.PostAsJsonAsync("/api/cases", new { category = "noise-complaint", language = "en", address = "40 Elgin St", answers = new { type = "music" } });
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+        var noise = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString()!;
+        var duplicate = await _client.FileAsync();
+        await using (var agent = await DesktopClient.ConnectAsync(_app, "agent"))
+        {
+            await agent.Hub.InvokeAsync<CaseDetail>("Claim", duplicate);
+            await agent.Hub.InvokeAsync<CaseDetail>("Merge", duplicate, noise);
+        }
+
+        foreach (var path in new[] { $"requests/{duplicate}.json?extensions=true", $"requests/{duplicate}.xml?extensions=true" })
+        {
+            var body = await _client.GetStringAsync(Open311Client.Base + path);
+            Assert.That(body, Does.Contain(duplicate).And.Not.Contain(noise), path);
+        }
+        var request = (await _client.GetJsonAsync($"requests/{duplicate}.json?extensions=true"))[0];
+        Assert.That(request.GetProperty("status").GetString(), Is.EqualTo("closed"));
+        Assert.That(request.GetProperty("extended_attributes").GetProperty("duplicate_of").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        var merged = request.GetProperty("notes").EnumerateArray().Single(n => n.GetProperty("type").GetString() == "closed as duplicate");
+        Assert.That(merged.GetProperty("summary").GetString(), Is.EqualTo("Merged into another request about the same problem."));
+    }
+
+    [Test]
     public async Task Personal_data_and_private_notes_never_appear_in_any_get_response()
     {
         const string First = "Zebulon", Last = "Quixotic", Phone = "613-555-0177", Email = "zebulon.q@example.org";
