@@ -39,6 +39,8 @@ internal static class Open311Api
         group.MapGet("/requests.{format}", List).WithSummary("Open311: public requests by service, dates and status");
         group.MapGet("/requests/{id}.{format}", Get).WithSummary("Open311: one public request");
         group.MapGet("/tokens/{token}.{format}", Token).WithSummary("Open311: the request a token stands for");
+        // Anything else under the base (a misspelt method, a missing extension, the wrong verb) still answers in the spec's error shape.
+        group.MapFallback("{*path}", Unknown).ExcludeFromDescription();
         return group;
     }
 
@@ -295,6 +297,14 @@ internal static class Open311Api
             : Answer(http, format, "service_requests", new O311Array("request", [new O311Object()
                 .With("service_request_id", number)
                 .With("token", token)]));
+    }
+
+    internal static IResult Unknown(string? path, HttpContext http, IStringLocalizer<Open311Text> text)
+    {
+        var format = path?.EndsWith("." + Open311Result.Json, StringComparison.OrdinalIgnoreCase) == true ? Open311Result.Json : Open311Result.Xml;
+        return new Open311Result(format, StatusCodes.Status404NotFound, "errors",
+            Errors(StatusCodes.Status404NotFound, [text["error.method_unknown", http.Request.Method, path ?? ""]]),
+            http.RequestServices.GetRequiredService<TimeZoneInfo>());
     }
 
     private static async Task<(Open311Filter? Filter, List<string> Errors)> FilterAsync(

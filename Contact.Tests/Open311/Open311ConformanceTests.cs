@@ -140,6 +140,21 @@ public sealed class Open311ConformanceTests
     }
 
     [Test]
+    public async Task A_method_the_spec_does_not_have_is_404_with_the_specs_error_body()
+    {
+        var before = await _app.CasesAsync();
+
+        Assert.That((await (await _client.GetAsync(Open311Client.Base + "requests")).XmlErrorsAsync(HttpStatusCode.NotFound)).Single(), Does.Contain("GET requests"));
+        await (await _client.GetAsync(Open311Client.Base + "request.json")).JsonErrorsAsync(HttpStatusCode.NotFound);
+        await (await _client.GetAsync(Open311Client.Base + "services/pothole/attributes.xml")).XmlErrorsAsync(HttpStatusCode.NotFound);
+        await (await _client.PostAsync(Open311Client.Base + "services.json", new FormUrlEncodedContent(Open311Client.Pothole()))).JsonErrorsAsync(HttpStatusCode.NotFound);
+        var outside = await _client.GetAsync("/open311/v3/requests.json");
+        Assert.That((outside.StatusCode, outside.Content.Headers.ContentType?.MediaType), Is.Not.EqualTo((HttpStatusCode.NotFound, "application/json")), "only the v2 base answers so");
+
+        Assert.That(await _app.CasesAsync(), Is.EqualTo(before));
+    }
+
+    [Test]
     public async Task A_format_other_than_xml_or_json_is_404()
     {
         await (await _client.GetAsync(Open311Client.Base + "services.csv")).XmlErrorsAsync(HttpStatusCode.NotFound);
