@@ -45,6 +45,19 @@ public sealed class SelfServeDemoDirectoryTests
         Assert.That(SelfServeTextTests.Entries(reply).Keys, Is.EqualTo(new[] { 1, 2, 3 }));
     }
 
+    [TestCase("FOOD M5V 2T6", "No services for FOOD found near M5V 2T6. Call 211 to talk to someone.")]
+    [TestCase("NOURRITURE H2X 1Y4", "Aucun service pour NOURRITURE près de H2X 1Y4. Appelez le 211 pour parler à quelqu'un.")]
+    public async Task A_postal_code_hundreds_of_km_from_every_service_is_told_plainly_that_nothing_is_near(string text, string expected)
+    {
+        // Toronto and Montréal are areas the directory knows, 350 and 170 km from the demo city's services.
+        var resident = NewResident();
+        Assert.That(await resident.TextAsync(text), Is.EqualTo(expected));
+        Assert.That(await resident.TextAsync(text.StartsWith("FOOD", StringComparison.Ordinal) ? "MORE" : "PLUS"), Does.Not.Contain("Ottawa"));
+
+        // The same need downtown still finds the services the far search left out.
+        Assert.That(SelfServeTextTests.Entries(await NewResident().TextAsync(text.Split(' ')[0] + " K1P 1J1")), Is.Not.Empty);
+    }
+
     [Test]
     public async Task A_need_word_finds_its_whole_branch_and_lists_the_nearest_first()
     {
