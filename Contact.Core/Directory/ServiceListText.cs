@@ -68,6 +68,44 @@ public static class ServiceListText
         return plain.ToString();
     }
 
+    /// <summary>
+    /// The text in GSM-7 when what keeps it out are only letters GSM-7 lacks with an accent (â, ê, î, ô, û, ç, ï, œ …),
+    /// written without it; else the text unchanged. One "aînés" turns a whole French list into UCS-2, 67 characters a
+    /// segment instead of 153, which leaves room for one service where three fit.
+    /// </summary>
+    public static string Gsm7WherePossible(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (SmsSegments.IsGsm7(text))
+        {
+            return text;
+        }
+        var folded = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            var one = c.ToString();
+            if (SmsSegments.IsGsm7(one))
+            {
+                folded.Append(c);
+                continue;
+            }
+            var plain = c switch
+            {
+                'œ' => "oe",
+                'Œ' => "OE",
+                '«' or '»' => "\"",
+                _ => new string([.. one.Normalize(NormalizationForm.FormD)
+                    .Where(d => CharUnicodeInfo.GetUnicodeCategory(d) != UnicodeCategory.NonSpacingMark)]),
+            };
+            if (plain.Length == 0 || !SmsSegments.IsGsm7(plain))
+            {
+                return text;
+            }
+            folded.Append(plain);
+        }
+        return folded.ToString();
+    }
+
     /// <summary>One entry: "1. Name, address, phone, hours".</summary>
     public static string Entry(int number, ServiceListing service, bool withAddress = true, bool withHours = true)
     {
@@ -90,8 +128,9 @@ public static class ServiceListText
 
     /// <summary>
     /// Fits <paramref name="header"/>, then entries numbered from <paramref name="firstNumber"/>, then
-    /// <paramref name="footer"/> into <paramref name="maxSegments"/> segments. The footer is kept only when there is room
-    /// for it after at least one entry. Listed is 0 when not even a shortened first entry fits.
+    /// <paramref name="footer"/> into <paramref name="maxSegments"/> segments, in GSM-7 where possible (see
+    /// <see cref="Gsm7WherePossible"/>). The footer is kept only when there is room for it after at least one entry.
+    /// Listed is 0 when not even a shortened first entry fits.
     /// </summary>
     public static FittedServiceList Fit(string header, IReadOnlyList<ServiceListing> services, string? footer,
         int maxSegments = SmsSegments.Budget, int firstNumber = 1)
@@ -105,7 +144,7 @@ public static class ServiceListText
             foreach (var (address, hours) in new[] { (true, true), (true, false), (false, false) })
             {
                 var entry = Entry(firstNumber + entries.Count, service, address, hours);
-                if (SmsSegments.Count(Join(header, entries, entry)) <= maxSegments)
+                if (SmsSegments.Count(Gsm7WherePossible(Join(header, entries, entry))) <= maxSegments)
                 {
                     fitted = entry;
                     break;
@@ -127,14 +166,14 @@ public static class ServiceListText
             // Drop entries from the end until the footer fits too, keeping at least one.
             for (var count = entries.Count; count >= 1; count--)
             {
-                var withFooter = Join(header, entries.Take(count), footer.Trim());
+                var withFooter = Gsm7WherePossible(Join(header, entries.Take(count), footer.Trim()));
                 if (SmsSegments.Count(withFooter) <= maxSegments)
                 {
                     return new FittedServiceList(withFooter, count);
                 }
             }
         }
-        return new FittedServiceList(Join(header, entries, null), entries.Count);
+        return new FittedServiceList(Gsm7WherePossible(Join(header, entries, null)), entries.Count);
     }
 
     private static string Join(string header, IEnumerable<string> entries, string? last)

@@ -63,4 +63,28 @@ public sealed class ServiceListTextTests
         Assert.That(SmsSegments.IsGsm7(ServiceListText.Entry(1, listing)), Is.True);
         Assert.That(ServiceListing.Create("Ottawa Food Bank", "ottawa food bank", null, null, null).Name, Is.EqualTo("Ottawa Food Bank"));
     }
+
+    [Test]
+    public void A_french_list_loses_only_the_accents_gsm7_lacks_so_three_services_fit_where_one_did()
+    {
+        ServiceListing[] services =
+        [
+            new("Popote roulante pour aînés", "175 Third Avenue, Ottawa, ON K1S 2K2", "+1 613-555-0206", "lun-ven 9 h-15 h"),
+            new("Garde-manger Côte-de-Sable", "210 Elgin Street, Ottawa, ON K2P 1L7", "+1 613-555-0200", "lun, mer, ven 10 h-16 h"),
+            new("Soupe populaire (Œuvre des repas)", "95 Murray Street, Ottawa, ON K1N 5M8", "+1 613-555-0202", "lun-ven 9 h-17 h"),
+        ];
+
+        var fitted = ServiceListText.Fit("NOURRITURE près de K1P 1J1, ouvert maintenant :", services, "Répondez PLUS pour la suite");
+
+        Assert.That(fitted.Listed, Is.EqualTo(3), fitted.Text);
+        Assert.That(SmsSegments.IsGsm7(fitted.Text), Is.True);
+        Assert.That(fitted.Text, Does.Contain("1. Popote roulante pour ainés,").And.Contain("2. Garde-manger Cote-de-Sable,")
+            .And.Contain("3. Soupe populaire (OEuvre des repas),").And.StartWith("NOURRITURE près de"), "é, è and à are GSM-7 and stay");
+    }
+
+    [TestCase("Centre des aînés «Côte»", "Centre des ainés \"Cote\"")]
+    [TestCase("Centre des aînés 中文", "Centre des aînés 中文")]
+    [TestCase("Café à Hull", "Café à Hull")]
+    public void Accents_are_dropped_only_when_that_makes_the_whole_text_gsm7(string text, string expected) =>
+        Assert.That(ServiceListText.Gsm7WherePossible(text), Is.EqualTo(expected));
 }
