@@ -1,4 +1,5 @@
 using Contact.Core.Directory;
+using Contact.Core.Notifications;
 using Contact.Tests.Infrastructure;
 using Contact.Tests.Sms;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,7 +43,17 @@ public sealed class SelfServeDemoDirectoryTests
     {
         var reply = await NewResident().TextAsync("FOOD K1P 1J1");
         Assert.That(reply, Does.StartWith("FOOD near K1P 1J1, open now:").And.EndWith("Reply MORE for more"));
-        Assert.That(SelfServeTextTests.Entries(reply).Keys, Is.EqualTo(new[] { 1, 2, 3 }));
+        Assert.That(SelfServeTextTests.Entries(reply).Keys, Is.EqualTo(new[] { 1, 2, 3 }), reply);
+    }
+
+    [Test]
+    public async Task Nourriture_downtown_lists_three_services_too_in_one_gsm7_text_of_three_segments()
+    {
+        var reply = await NewResident().TextAsync("NOURRITURE K1P 1J1");
+        Assert.That(reply, Does.StartWith("NOURRITURE près de K1P 1J1, ouvert maintenant :").And.EndWith("Répondez PLUS pour la suite"));
+        Assert.That(SelfServeTextTests.Entries(reply).Keys, Is.EqualTo(new[] { 1, 2, 3 }), reply);
+        Assert.That(SmsSegments.IsGsm7(reply), Is.True);
+        Assert.That(SmsSegments.Count(reply), Is.LessThanOrEqualTo(SmsSegments.Budget));
     }
 
     [TestCase("FOOD M5V 2T6", "No services for FOOD found near M5V 2T6. Call 211 to talk to someone.")]
