@@ -70,6 +70,17 @@ public sealed class SelfServeDemoDirectoryTests
     }
 
     [Test]
+    public async Task The_demo_citys_phone_lines_answer_for_the_city_and_not_for_toronto()
+    {
+        var downtown = await NewResident().TextAsync("MENTAL HEALTH K2W");
+        Assert.That(downtown, Does.Contain("24/7 Mental Health Crisis Line"));
+        Assert.That(await NewResident().TextAsync("LEGAL K4R"), Does.Contain("Tenant Legal Help Line"));
+
+        Assert.That(await NewResident().TextAsync("MENTAL HEALTH M5V 2T6"),
+            Is.EqualTo("No services for MENTAL HEALTH found near M5V 2T6. Call 211 to talk to someone."));
+    }
+
+    [Test]
     public async Task A_need_word_finds_its_whole_branch_and_lists_the_nearest_first()
     {
         var search = _app.Services.GetRequiredService<DirectorySearch>();
