@@ -77,7 +77,7 @@ public sealed record DirectoryResult(IReadOnlyList<DirectoryHit> Hits, bool More
 /// <summary>Where a nearby search stands: the ring it reached (0 is the nearest) and how many of that ring's hits were
 /// listed. A new search starts at (0, 0); the next page starts where the last hit listed left it.</summary>
 /// <param name="Ring">The ring: 0 within the first radius of <see cref="DirectorySearch.NearbyRingsKm"/>, 1 between the first
-/// and the second, and so on; the last is beyond the last radius.</param>
+/// and the second, and so on; the last ends at the last radius.</param>
 /// <param name="Offset">Hits of that ring already listed.</param>
 public sealed record NearbyCursor(int Ring, int Offset)
 {
@@ -167,14 +167,15 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
         return (rows, more);
     }
 
-    /// <summary>The radii a nearby search widens through, in km; past the last one it has no radius.</summary>
+    /// <summary>The radii a nearby search widens through, in km; it lists nothing past the last one.</summary>
     public static IReadOnlyList<double> NearbyRingsKm { get; } = [5, 15, 50];
 
     /// <summary>
     /// A bounded search around the query's point or postal code, for self-serve: the services within 5 km first (the
     /// services without a place that serve the point among them), then, only when those do not fill the page, the ones
-    /// from 5 to 15 km, then from 15 to 50 km, then the ones farther away. Each ring is ranked as <see cref="SearchAsync"/> ranks; the query's
-    /// radius and offset are not used: <paramref name="from"/> says where the previous page ended.
+    /// from 5 to 15 km, then from 15 to 50 km, and none farther: a service hours away is not "near" anyone (a postal code
+    /// far from every service gets no hits, which the caller says plainly). Each ring is ranked as <see cref="SearchAsync"/>
+    /// ranks; the query's radius and offset are not used: <paramref name="from"/> says where the previous page ended.
     /// </summary>
     public async Task<NearbyPage> SearchNearbyAsync(DirectoryQuery query, NearbyCursor from, CancellationToken cancellationToken = default)
     {
@@ -201,15 +202,15 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
         }
         DirectoryQuery Ring(int ring) => located with
         {
-            WithinKm = ring < NearbyRingsKm.Count ? NearbyRingsKm[ring] : null,
-            BeyondKm = ring > 0 ? NearbyRingsKm[Math.Min(ring, NearbyRingsKm.Count) - 1] : null,
+            WithinKm = NearbyRingsKm[ring],
+            BeyondKm = ring > 0 ? NearbyRingsKm[ring - 1] : null,
         };
 
         var limit = Math.Clamp(query.Limit, 1, MaxLimit);
         var rows = new List<HitRow>();
         var after = new List<NearbyCursor>();
         var more = false;
-        var (current, offset) = (Math.Clamp(from.Ring, 0, NearbyRingsKm.Count), Math.Max(0, from.Offset));
+        var (current, offset) = (Math.Clamp(from.Ring, 0, NearbyRingsKm.Count - 1), Math.Max(0, from.Offset));
         while (true)
         {
             var (ringRows, ringMore) = await RowsAsync(connection, Ring(current) with { Offset = offset, Limit = limit - rows.Count }, cancellationToken);
@@ -223,14 +224,14 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
                 more = true;
                 break;
             }
-            if (current == NearbyRingsKm.Count)
+            if (current == NearbyRingsKm.Count - 1)
             {
                 break;
             }
             if (rows.Count == limit)
             {
                 // The page is full and this ring has no more: whether a wider ring has any tells MORE.
-                for (var next = current + 1; next <= NearbyRingsKm.Count && !more; next++)
+                for (var next = current + 1; next < NearbyRingsKm.Count && !more; next++)
                 {
                     more = (await RowsAsync(connection, Ring(next) with { Offset = 0, Limit = 1 }, cancellationToken)).Rows.Count > 0;
                 }

@@ -292,6 +292,13 @@ public sealed class DirectorySearchTests
         Assert.That(small.Hits.Select(h => h.ServiceId), Is.EqualTo(new[] { "s-pantry" }));
         Assert.That(small.More, Is.True);
         Assert.That((await _search.SearchNearbyAsync(query with { PostalCode = "X0A" }, NearbyCursor.Start)).Problem, Is.EqualTo("postal_code.unknown"));
+
+        // From Toronto (350 km) nothing is near: no hits and no more, though a search without a radius finds them.
+        var far = await _search.SearchNearbyAsync(query with { PostalCode = "M5V" }, NearbyCursor.Start);
+        Assert.That(far.Problem, Is.Null);
+        Assert.That(far.Hits, Is.Empty);
+        Assert.That(far.More, Is.False);
+        Assert.That((await _search.SearchAsync(query with { PostalCode = "M5V" })).Hits, Is.Not.Empty);
     }
 
     [Test]

@@ -9,7 +9,13 @@ public sealed class TextsTests
 {
     private static Dictionary<string, string> Strings(string culture, string resource = "Contact.Api.Intake.IntakeText")
     {
-        var assembly = resource.StartsWith("Contact.Agent", StringComparison.Ordinal) ? typeof(Contact.Agent.Desktop.CaseText).Assembly : typeof(IntakeText).Assembly;
+        var assembly = resource.Split('.')[1] switch
+        {
+            "Agent" => typeof(Contact.Agent.Desktop.CaseText).Assembly,
+            "Ivr" => typeof(Contact.Ivr.Voice.VoiceText).Assembly,
+            "Core" => typeof(Contact.Core.Directory.DirectoryText).Assembly,
+            _ => typeof(IntakeText).Assembly,
+        };
         var manager = new ResourceManager(resource, assembly);
         var set = manager.GetResourceSet(CultureInfo.GetCultureInfo(culture), createIfNotExists: true, tryParents: false)
             ?? throw new AssertionException($"No {culture} resources");
@@ -20,6 +26,11 @@ public sealed class TextsTests
     [TestCase("Contact.Api.Open311.Open311Text")]
     [TestCase("Contact.Agent.Desktop.DesktopText")]
     [TestCase("Contact.Agent.Desktop.CaseText")]
+    [TestCase("Contact.Ivr.Sms.SmsText")]
+    [TestCase("Contact.Ivr.Voice.VoiceText")]
+    [TestCase("Contact.Ivr.DevPhone.DevPhoneText")]
+    [TestCase("Contact.Core.Directory.DirectoryText")]
+    [TestCase("Contact.Core.Notifications.NotificationText")]
     public void Every_string_exists_in_english_and_french_and_none_is_empty(string resource)
     {
         var en = Strings("", resource);

@@ -491,17 +491,23 @@ public sealed class InformationReferralTests
     {
         var before = await ClaimedCaseAsync();
         await _work.ReleaseAsync(_agent, before);
+        // An older case already urgent waits too: a crisis goes before it.
+        var urgent = await ClaimedCaseAsync();
+        await _work.ChangePriorityAsync(_agent, urgent, "urgent");
+        await _work.ReleaseAsync(_agent, urgent);
         var number = await ClaimedCaseAsync();
         await _work.ReleaseAsync(_agent, number);
 
         await _ir.SetCrisisAsync(_agent, number, true);
         var queue = (await _queries.QueueAsync(_agent)).Where(q => q.Queue == "211-en").ToList();
         Assert.That(queue[0].Number, Is.EqualTo(number));
+        Assert.That(queue[1].Number, Is.EqualTo(urgent));
         Assert.That((queue[0].Priority, queue[0].Crisis), Is.EqualTo(("urgent", true)));
         var detail = await DetailAsync(number);
         Assert.That(detail.Crisis, Is.True);
         Assert.That(detail.History.Single(h => h.Kind == "crisis_flagged").IsPublic, Is.False);
         Assert.That(Assert.ThrowsAsync<WorkRefusedException>(() => _ir.SetCrisisAsync(_agent, number, true))!.Code, Is.EqualTo("refused.crisis_already"));
+        Assert.That(await _work.ClaimNextAsync(_agent), Is.EqualTo(number), "the next claim takes the crisis");
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using Contact.Core.Directory;
+using Contact.Core.Notifications;
 using Contact.Tests.Infrastructure;
 using Contact.Tests.Sms;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,7 +43,41 @@ public sealed class SelfServeDemoDirectoryTests
     {
         var reply = await NewResident().TextAsync("FOOD K1P 1J1");
         Assert.That(reply, Does.StartWith("FOOD near K1P 1J1, open now:").And.EndWith("Reply MORE for more"));
-        Assert.That(SelfServeTextTests.Entries(reply).Keys, Is.EqualTo(new[] { 1, 2, 3 }));
+        Assert.That(SelfServeTextTests.Entries(reply).Keys, Is.EqualTo(new[] { 1, 2, 3 }), reply);
+    }
+
+    [Test]
+    public async Task Nourriture_downtown_lists_three_services_too_in_one_gsm7_text_of_three_segments()
+    {
+        var reply = await NewResident().TextAsync("NOURRITURE K1P 1J1");
+        Assert.That(reply, Does.StartWith("NOURRITURE près de K1P 1J1, ouvert maintenant :").And.EndWith("Répondez PLUS pour la suite"));
+        Assert.That(SelfServeTextTests.Entries(reply).Keys, Is.EqualTo(new[] { 1, 2, 3 }), reply);
+        Assert.That(SmsSegments.IsGsm7(reply), Is.True);
+        Assert.That(SmsSegments.Count(reply), Is.LessThanOrEqualTo(SmsSegments.Budget));
+    }
+
+    [TestCase("FOOD M5V 2T6", "No services for FOOD found near M5V 2T6. Call 211 to talk to someone.")]
+    [TestCase("NOURRITURE H2X 1Y4", "Aucun service pour NOURRITURE près de H2X 1Y4. Appelez le 211 pour parler à quelqu'un.")]
+    public async Task A_postal_code_hundreds_of_km_from_every_service_is_told_plainly_that_nothing_is_near(string text, string expected)
+    {
+        // Toronto and Montréal are areas the directory knows, 350 and 170 km from the demo city's services.
+        var resident = NewResident();
+        Assert.That(await resident.TextAsync(text), Is.EqualTo(expected));
+        Assert.That(await resident.TextAsync(text.StartsWith("FOOD", StringComparison.Ordinal) ? "MORE" : "PLUS"), Does.Not.Contain("Ottawa"));
+
+        // The same need downtown still finds the services the far search left out.
+        Assert.That(SelfServeTextTests.Entries(await NewResident().TextAsync(text.Split(' ')[0] + " K1P 1J1")), Is.Not.Empty);
+    }
+
+    [Test]
+    public async Task The_demo_citys_phone_lines_answer_for_the_city_and_not_for_toronto()
+    {
+        var downtown = await NewResident().TextAsync("MENTAL HEALTH K2W");
+        Assert.That(downtown, Does.Contain("24/7 Mental Health Crisis Line"));
+        Assert.That(await NewResident().TextAsync("LEGAL K4R"), Does.Contain("Tenant Legal Help Line"));
+
+        Assert.That(await NewResident().TextAsync("MENTAL HEALTH M5V 2T6"),
+            Is.EqualTo("No services for MENTAL HEALTH found near M5V 2T6. Call 211 to talk to someone."));
     }
 
     [Test]

@@ -105,6 +105,18 @@ public sealed class SelfServeVoiceTests
     }
 
     [Test]
+    public async Task A_postal_code_far_from_every_service_hears_that_none_is_near_and_is_offered_an_agent()
+    {
+        var call = await AtHelpMenuAsync();
+        await call.KeysAsync(call.Action, call.KeyFor("food"));
+        await call.SaysAsync(call.Action, "M 5 V 2 T 6");
+        Assert.That(call.Spoken, Does.StartWith("Sorry, I found no services for food near M, 5, V, 2, T, 6.").And.Contain("To speak to an agent, press 1."));
+        Assert.That(call.Spoken, Does.Not.Contain("Number 1: "));
+        await call.KeysAsync(call.Action, "1");
+        Assert.That(call.Last!.Root!.Element("Enqueue")?.Value, Is.EqualTo("211-en"));
+    }
+
+    [Test]
     public async Task Keys_that_spell_no_known_area_are_asked_again_then_an_agent_is_offered()
     {
         var call = await AtHelpMenuAsync();

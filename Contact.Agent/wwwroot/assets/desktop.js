@@ -327,6 +327,8 @@ function toQueueItem(detail) {
 
 /** Priority, then overdue cases first, then age (the order is stable: the case number breaks ties). */
 function compareQueue(a, b, now = Date.now()) {
+  // A crisis goes first, as the server orders the queue (cases.priority_rank).
+  if (Boolean(a.crisis) !== Boolean(b.crisis)) return a.crisis ? -1 : 1;
   const pa = PRIORITY_RANK[a.priority] ?? 2;
   const pb = PRIORITY_RANK[b.priority] ?? 2;
   if (pa !== pb) return pa - pb;
