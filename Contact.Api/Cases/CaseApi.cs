@@ -22,7 +22,10 @@ public sealed record CaseSubmission(
     string? Email,
     bool Notify = false);
 
-/// <summary>What anyone holding a case number may see of it. 211 cases show only their status.</summary>
+/// <summary>
+/// What anyone holding a case number may see of it: for a case about a public place, what and where; for a private
+/// 311 case and every 211 case, only the status, the dates and the service.
+/// </summary>
 public sealed record PublicCaseView(
     string Number,
     string Line,
@@ -50,7 +53,7 @@ internal static class CaseApi
     {
         var group = app.MapGroup("/api/cases").WithTags("Cases");
         group.MapPost("/", Create)
-            .RequireRateLimiting(WebPlatform.PublicWrites)
+            .RequireRateLimiting(WebPlatform.Public)
             .Accepts<CaseSubmission>("application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -58,6 +61,8 @@ internal static class CaseApi
             .WithSummary("File a request")
             .WithDescription("Files a 311 or 211 request. Send an Idempotency-Key header to make retries safe: a repeated key answers the case it made (200) instead of making another.");
         group.MapGet("/{number}", Get)
+            .RequireRateLimiting(WebPlatform.Public)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Look up a request by its number")
             .WithDescription("Anyone with the number sees the status; 311 requests also show what and where. 211 requests show only their status.");
         return group;
@@ -116,18 +121,16 @@ internal static class CaseApi
         }
         // A new case is exactly what was just stored: answer from it rather than read it back.
         var created = result.Case;
-        var view = new PublicCaseView(created.Number, category!.Line, created.Status, text.Status(created.Status), created.CreatedAt, created.ResolutionDue);
-        if (category.Line == "311")
+        var view = new PublicCaseView(created.Number, category!.Line, created.Status, text.Status(created.Status), created.CreatedAt, created.ResolutionDue,
+            category.Code, category.Name.In(text.Language), created.CreatedAt);
+        if (category.IsPublic)
         {
             view = view with
             {
-                Category = category.Code,
-                CategoryName = category.Name.In(text.Language),
-                CreatedAt = created.CreatedAt,
                 Address = string.IsNullOrWhiteSpace(submission.Address) ? null : submission.Address.Trim(),
                 Latitude = submission.Latitude,
                 Longitude = submission.Longitude,
-                Description = category.IsPublic ? submission.Description?.Trim() ?? "" : null,
+                Description = submission.Description?.Trim() ?? "",
                 History = [new PublicEventView(created.CreatedAt, "created", text["event.created", text["channel.web"]])],
             };
         }
@@ -157,22 +160,20 @@ internal static class CaseApi
             return null;
         }
         var open = c.Status is not ("resolved" or "closed");
-        var status = new PublicCaseView(c.Number, c.Line, c.Status, text.Status(c.Status), c.UpdatedAt, open ? c.ResolutionDueAt : null);
-        if (c.Line == "211")
+        var status = new PublicCaseView(c.Number, c.Line, c.Status, text.Status(c.Status), c.UpdatedAt, open ? c.ResolutionDueAt : null,
+            c.CategoryCode, await text.CategoryNameAsync(c.CategoryCode, ct), c.CreatedAt);
+        // A private 311 case and every 211 case: the status, the dates and the service, nothing the resident said.
+        if (!c.IsPublic)
         {
             return status;
         }
-        var category = await text.CategoryNameAsync(c.CategoryCode, ct);
         var history = await queries.HistoryAsync(c.Id, includePrivate: false, ct);
         return status with
         {
-            Category = c.CategoryCode,
-            CategoryName = category,
-            CreatedAt = c.CreatedAt,
             Address = c.Address,
             Latitude = c.Latitude,
             Longitude = c.Longitude,
-            Description = c.IsPublic ? c.Description : null,
+            Description = c.Description,
             History = [.. history.Select(e => new PublicEventView(e.At, e.Kind, text.Event(e)))],
         };
     }

@@ -30,6 +30,7 @@ internal static class CatalogApi
     {
         var group = app.MapGroup("/api/catalog").WithTags("Catalog");
         group.MapGet("/", Get)
+            .RequireRateLimiting(Contact.Api.Infrastructure.WebPlatform.Public)
             .WithSummary("The services residents can ask for")
             .WithDescription("Groups, categories with their questions (Open311 data types), service clusters and life events, and providers; every name in English and French.");
         return group;

@@ -38,6 +38,7 @@ internal static class CaseStoreSetup
         builder.Services.AddSingleton<CaseCommands>();
         builder.Services.AddSingleton<CaseQueries>();
         builder.Services.AddSingleton<CaseIntake>();
+        builder.Services.AddSingleton<Contact.Core.Residents.OneTimeCodes>();
         builder.Services.AddSingleton<ApiKeys>();
     }
 

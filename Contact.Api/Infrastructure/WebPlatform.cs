@@ -7,7 +7,8 @@ namespace Contact.Api.Infrastructure;
 /// <summary>What every page and endpoint stands on: errors, languages, rate limits, OpenAPI, health.</summary>
 internal static class WebPlatform
 {
-    public const string PublicWrites = "public-writes";
+    /// <summary>The rate-limit policy of every anonymous page and API call: reads and writes per client address.</summary>
+    public const string Public = "public";
     public const string LanguageCookie = "contact-lang";
     public static readonly CultureInfo[] Cultures = [new("en"), new("fr")];
 
@@ -32,14 +33,15 @@ internal static class WebPlatform
         var configuration = builder.Configuration;
         services.AddRateLimiter(options =>
         {
-            var perMinute = configuration.GetValue("RateLimits:PublicWritesPerMinute", 30);
+            var writesPerMinute = configuration.GetValue("RateLimits:PublicWritesPerMinute", 30);
+            var readsPerMinute = configuration.GetValue("RateLimits:PublicReadsPerMinute", 120);
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            // Only writes count: reading a form or a status page is never limited.
-            options.AddPolicy(PublicWrites, http => HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
-                ? RateLimitPartition.GetNoLimiter("reads")
-                : RateLimitPartition.GetFixedWindowLimiter(
-                    http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            // Reads (a form, a status page, a case's status) and writes count separately, per client address.
+            options.AddPolicy(Public, http => HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
+                ? RateLimitPartition.GetFixedWindowLimiter("read:" + ClientAddress.PartitionKey(http),
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = readsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
+                : RateLimitPartition.GetFixedWindowLimiter("write:" + ClientAddress.PartitionKey(http),
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = writesPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             options.OnRejected = async (context, ct) =>
             {
                 if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
@@ -49,7 +51,7 @@ internal static class WebPlatform
                 await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = context.HttpContext,
-                    ProblemDetails = { Status = 429, Title = "Too many requests", Detail = "Too many submissions from this address. Please wait a minute and try again." },
+                    ProblemDetails = { Status = 429, Title = "Too many requests", Detail = "Too many requests from this address. Please wait a minute and try again." },
                 });
             };
         });

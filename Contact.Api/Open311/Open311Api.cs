@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Contact.Api.Infrastructure;
 using Contact.Api.Intake;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
@@ -55,7 +56,7 @@ internal static class Open311Api
         var (key, keyId) = await PresentedKeyAsync(http);
         var partition = keyId is int id
             ? "key:" + id.ToString(CultureInfo.InvariantCulture)
-            : "address:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+            : "address:" + ClientAddress.PartitionKey(http);
         using var lease = http.RequestServices.GetRequiredService<Open311Limiter>().Acquire(partition);
         var text = http.RequestServices.GetRequiredService<IStringLocalizer<Open311Text>>();
         if (!lease.IsAcquired)

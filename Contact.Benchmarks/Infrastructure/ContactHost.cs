@@ -42,6 +42,7 @@ public sealed class ContactHost : IAsyncDisposable
         ["ConnectionStrings__Cases"] = connectionString,
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
         ["RateLimits__PublicWritesPerMinute"] = "100000000",
+        ["RateLimits__PublicReadsPerMinute"] = "100000000",
         ["Serilog__MinimumLevel__Default"] = "Warning",
         ["Seed__DemoData"] = "false",
         // Production refuses to start without one; the benchmarks sign their Twilio webhooks with it.

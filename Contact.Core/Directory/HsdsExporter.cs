@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Contact.Core.Infrastructure;
 using CsvHelper;
 using Npgsql;
 
@@ -85,7 +86,8 @@ public sealed class HsdsExporter(NpgsqlDataSource dataSource)
         FieldType.Date => reader.GetFieldValue<DateOnly>(i).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         FieldType.DateTime => reader.GetFieldValue<DateTime>(i).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture),
         FieldType.Time => reader.GetFieldValue<TimeSpan>(i).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture),
-        _ => reader.GetString(i),
+        // Only text can carry a formula: numbers, dates and times are written as they are.
+        _ => CsvCells.Escape(reader.GetString(i)),
     };
 
     private static Dictionary<string, object> Describe(HsdsTable table, IReadOnlyList<HsdsField> columns)

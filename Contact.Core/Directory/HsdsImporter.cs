@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Contact.Core.Infrastructure;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Npgsql;
@@ -286,7 +287,7 @@ public sealed partial class HsdsImporter(NpgsqlDataSource dataSource)
                         continue;
                     }
                     var field = columns[fieldAt[i]];
-                    var text = record[i];
+                    var text = CsvCells.Unescape(record[i]);
                     if (string.IsNullOrWhiteSpace(text))
                     {
                         if (field.Required)

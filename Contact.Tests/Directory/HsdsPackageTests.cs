@@ -116,6 +116,26 @@ public sealed class HsdsPackageTests
     }
 
     [Test]
+    public async Task Exported_text_that_a_spreadsheet_would_run_is_escaped_and_reads_back_as_given()
+    {
+        var importer = new HsdsImporter(_db);
+        Assert.That((await importer.ImportAsync(ExamplePackage())).Errors, Is.Empty);
+        await using (var connection = await _db.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("""
+                update directory.services set name = '=HYPERLINK("http://evil.example","Click")', description = '@SUM(A1:A9)', alternate_name = '-2+3'
+                """);
+        }
+        var before = await SnapshotAsync(_db);
+        await new HsdsExporter(_db).ExportAsync(Path.Combine(_temp, "escaped"));
+        var csv = await File.ReadAllTextAsync(Path.Combine(_temp, "escaped", "services.csv"));
+        Assert.That(csv, Does.Contain("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\"").And.Contain(",'@SUM(A1:A9),").And.Contain(",'-2+3,"));
+        Assert.That(csv, Does.Not.Contain(",=").And.Not.Contain(",@").And.Not.Contain(",-2"));
+        Assert.That((await importer.ImportAsync(Path.Combine(_temp, "escaped"))).Errors, Is.Empty);
+        Assert.That(await SnapshotAsync(_db), Is.EqualTo(before));
+    }
+
+    [Test]
     public async Task A_geojson_service_area_is_read_at_import_searched_by_its_polygon_and_exported_as_given()
     {
         var copy = CopyOfExample();

@@ -23,6 +23,7 @@ public sealed class ContactFactory(string connectionString, IDictionary<string, 
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Cases", ConnectionString);
         builder.UseSetting("RateLimits:PublicWritesPerMinute", "100000");
+        builder.UseSetting("RateLimits:PublicReadsPerMinute", "100000");
         builder.UseSetting("RateLimits:Open311PerMinute", "100000");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -51,6 +52,14 @@ public sealed class ContactFactory(string connectionString, IDictionary<string, 
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<string> TextAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) ?? "";
     }
 }
 

@@ -43,7 +43,7 @@ public sealed class HealthTests
     }
 
     [Test]
-    public async Task Public_writes_past_the_rate_limit_get_429_and_reads_do_not_count()
+    public async Task Public_writes_past_the_rate_limit_get_429_and_reads_count_apart()
     {
         await using var app = new ContactFactory(await TestDatabase.CloneAsync(), new Dictionary<string, string?> { ["RateLimits:PublicWritesPerMinute"] = "2" });
         var client = app.CreateClient();

@@ -590,7 +590,7 @@ public sealed class InformationReferralTests
 
         var api = await _app.CreateClient().GetFromJsonAsync<JsonElement>($"/api/cases/{number}");
         var names = api.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null).Select(p => p.Name).ToList();
-        Assert.That(names, Is.SubsetOf(new[] { "number", "line", "status", "statusText", "updatedAt", "expectedBy" }));
+        Assert.That(names, Is.SubsetOf(new[] { "number", "line", "status", "statusText", "updatedAt", "expectedBy", "category", "categoryName", "createdAt" }));
         var text = api.GetRawText();
         foreach (var secret in new[] { "Centretown", "Cupboard", "ZZ-1800", "Emergency Food", "arrears", "crisis", "urgent", "follow" })
         {
@@ -606,8 +606,11 @@ public sealed class InformationReferralTests
         var browser = _app.Browser("en");
         var page = await browser.GetPageAsync($"/requests/{number}");
         Assert.That(page.Body!.TextContent, Does.Not.Contain("Centretown").And.Not.Contain("Emergency Food").And.Not.Contain("crisis"));
-        // Even with the contact given, needs, referrals and follow-ups stay staff-only.
-        var details = await Html.ParseAsync(await browser.SubmitAsync(page, $"/requests/{number}", [new("contact", phone)]));
+        // Even with the resident's own code, needs, referrals and follow-ups stay staff-only.
+        var sent = await Html.ParseAsync(await browser.SubmitAsync(page, $"/requests/{number}", [], "main form.send-code-form"));
+        var texted = await _app.TextAsync($"select body from outbox where kind = 'code' and to_address = '{phone}' order by id desc limit 1");
+        var code = System.Text.RegularExpressions.Regex.Match(texted, @"\b\d{6}\b").Value;
+        var details = await Html.ParseAsync(await browser.SubmitAsync(sent, $"/requests/{number}", [new("code", code)], "main form.code-form"));
         Assert.That(details.Body!.TextContent, Does.Contain("No food left").And.Not.Contain("Centretown").And.Not.Contain("Emergency Food")
             .And.Not.Contain("rent arrears").And.Not.Contain("Follow-up"));
         Assert.That(await CountAsync("""

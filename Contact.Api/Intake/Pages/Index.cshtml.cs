@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Contact.Api.Intake.Pages;
 
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Contact.Api.Infrastructure.WebPlatform.Public)]
 public sealed class IndexModel(CatalogStore catalog) : PageModel
 {
     public IReadOnlyList<Cluster> LifeEvents { get; private set; } = [];

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.RateLimiting;
 
 namespace Contact.Api.Intake.Pages;
 
-[EnableRateLimiting(WebPlatform.PublicWrites)]
+[EnableRateLimiting(WebPlatform.Public)]
 public sealed class ReportModel(CatalogStore catalog, CaseIntake intake, IntakeLocalizer text) : PageModel
 {
     public Category Category { get; private set; } = null!;

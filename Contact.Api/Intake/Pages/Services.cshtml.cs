@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Contact.Api.Intake.Pages;
 
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Contact.Api.Infrastructure.WebPlatform.Public)]
 public sealed class ServicesModel(CatalogStore catalog, IntakeLocalizer text) : PageModel
 {
     public string? Query { get; private set; }

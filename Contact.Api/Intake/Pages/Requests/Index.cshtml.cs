@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Contact.Api.Intake.Pages.Requests;
 
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Contact.Api.Infrastructure.WebPlatform.Public)]
 public sealed class LookupModel(IntakeLocalizer text) : PageModel
 {
     public string? Number { get; private set; }
