@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -41,6 +42,7 @@ public static class StaffAuth
             // The desktop is a script: it wants status codes, not redirects.
             options.Events.OnRedirectToLogin = context => { context.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
             options.Events.OnRedirectToAccessDenied = context => { context.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
+            options.Events.OnValidatePrincipal = RevalidateAsync;
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(Desk, p => p.RequireAuthenticatedUser().RequireRole(Roles.Agent, Roles.Supervisor, Roles.Admin, Roles.Provider))
@@ -48,6 +50,49 @@ public static class StaffAuth
         services.AddAntiforgery(options => options.HeaderName = "X-CSRF-TOKEN");
         return services;
     }
+
+    /// <summary>The claim holding the security stamp a cookie was issued with.</summary>
+    public const string StampClaim = "contact:stamp";
+
+    /// <summary>The claim holding when the cookie was last checked against the database (Unix seconds).</summary>
+    public const string CheckedClaim = "contact:checked";
+
+    /// <summary>
+    /// Checks a staff cookie against the database at most once a <c>Staff:RevalidateSeconds</c> (default 60): an
+    /// account disabled, given a new password or a new role since the cookie was issued is signed out.
+    /// </summary>
+    private static async Task RevalidateAsync(CookieValidatePrincipalContext context)
+    {
+        var services = context.HttpContext.RequestServices;
+        var clock = services.GetRequiredService<TimeProvider>();
+        var every = TimeSpan.FromSeconds(services.GetRequiredService<IConfiguration>().GetValue("Staff:RevalidateSeconds", 60));
+        var principal = context.Principal!;
+        var now = clock.GetUtcNow();
+        if (long.TryParse(principal.FindFirstValue(CheckedClaim), out var checkedAt) && now - DateTimeOffset.FromUnixTimeSeconds(checkedAt) < every)
+        {
+            return;
+        }
+        var stamp = principal.UserName() is { } name
+            ? await services.GetRequiredService<StaffDirectory>().StampAsync(name, context.HttpContext.RequestAborted)
+            : null;
+        if (stamp is not { } current || current.Stamp.ToString() != principal.FindFirstValue(StampClaim) || !principal.IsInRole(current.Role))
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Contact.Agent.Staff")
+                .LogInformation("Signed out {UserName}: the account was disabled, given a new password or a new role", principal.UserName());
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(Scheme);
+            return;
+        }
+        context.ReplacePrincipal(Principal(principal.UserName()!, principal.FindFirstValue(ClaimTypes.Name) ?? "", current.Role, current.Stamp, now));
+        context.ShouldRenew = true;
+    }
+
+    private static ClaimsPrincipal Principal(string userName, string displayName, string role, Guid stamp, DateTimeOffset checkedAt) =>
+        new(new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.NameIdentifier, userName), new Claim(ClaimTypes.Name, displayName), new Claim(ClaimTypes.Role, role),
+            new Claim(StampClaim, stamp.ToString()), new Claim(CheckedClaim, checkedAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ], Scheme));
 
     /// <summary>The user name of the signed-in member.</summary>
     public static string? UserName(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier);
@@ -97,10 +142,9 @@ public static class StaffAuth
                     ? $"Too many failed attempts: this account is locked until {until:HH:mm} UTC."
                     : "The user name or password is wrong.");
         }
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, member.UserName), new Claim(ClaimTypes.Name, member.DisplayName), new Claim(ClaimTypes.Role, member.Role)],
-            Scheme);
-        await http.SignInAsync(Scheme, new ClaimsPrincipal(identity));
+        var stamp = await staff.StampAsync(member.UserName, ct);
+        await http.SignInAsync(Scheme, Principal(member.UserName, member.DisplayName, member.Role, stamp?.Stamp ?? Guid.Empty,
+            http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()));
         logger.LogInformation("{UserName} signed in as {Role}", member.UserName, member.Role);
         return TypedResults.Ok(StaffView.Of(member));
     }

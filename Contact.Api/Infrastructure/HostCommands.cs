@@ -6,7 +6,7 @@ using Contact.Core.Staff;
 
 namespace Contact.Api.Infrastructure;
 
-/// <summary>The host's command line: `migrate`, `catalog import FILE`, `users add`, `apikeys add|list|revoke`, `directory import|export PATH`; anything else runs the web host.</summary>
+/// <summary>The host's command line: `migrate`, `catalog import FILE`, `users add|list|disable|enable|set-password`, `apikeys add|list|revoke`, `directory import|export PATH`; anything else runs the web host.</summary>
 internal static class HostCommands
 {
     public sealed record Command(string? Name, string[] Arguments, string[] HostArgs);
@@ -66,6 +66,42 @@ internal static class HostCommands
             }
             case ("users", ["add", var name, ..]) when !name.StartsWith("--", StringComparison.Ordinal):
                 return await AddUserAsync(app, name, command.Arguments, ct);
+            case ("users", ["list"]):
+                foreach (var a in await app.Services.GetRequiredService<StaffDirectory>().ListAsync(ct))
+                {
+                    var state = !a.Active ? "disabled" : a.LockedUntil > DateTimeOffset.UtcNow ? $"locked until {a.LockedUntil:yyyy-MM-dd HH:mm}Z" : "active";
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{a.UserName,-24} {a.Role,-10} {(a.ProviderCode ?? ""),-24} {state,-28} {a.DisplayName}"));
+                }
+                return 0;
+            case ("users", [var verb and ("disable" or "enable"), var who]):
+                if (await app.Services.GetRequiredService<StaffDirectory>().SetActiveAsync(who, verb == "enable", ct))
+                {
+                    Console.WriteLine(verb == "enable"
+                        ? $"Enabled {who}: they can sign in again."
+                        : $"Disabled {who}: they cannot sign in, and their open sessions end within a minute.");
+                    return 0;
+                }
+                await Console.Error.WriteLineAsync($"There is no account named {who}.");
+                return 1;
+            case ("users", ["set-password", var who]):
+            {
+                var password = await ReadPasswordAsync(who, ct);
+                try
+                {
+                    if (await app.Services.GetRequiredService<StaffDirectory>().SetPasswordAsync(who, password, ct))
+                    {
+                        Console.WriteLine($"Set a new password for {who}: their open sessions end within a minute.");
+                        return 0;
+                    }
+                    await Console.Error.WriteLineAsync($"There is no account named {who}.");
+                }
+                catch (ArgumentException e)
+                {
+                    await Console.Error.WriteLineAsync(e.Message);
+                }
+                return 1;
+            }
             case ("apikeys", ["add", var keyName]):
                 return await AddApiKeyAsync(app, keyName, ct);
             case ("apikeys", ["list"]):
@@ -102,6 +138,11 @@ internal static class HostCommands
                       dotnet run --project Contact.Api -- users add NAME --role agent|supervisor|admin|provider
                           [--provider CODE] [--lines 311,211] [--languages en,fr] [--display-name "Full Name"] [--phone NUMBER]
                                                                                create a staff account (password on standard input)
+                      dotnet run --project Contact.Api -- users list           every staff account and whether it is active
+                      dotnet run --project Contact.Api -- users disable NAME   stop an account signing in; its sessions end
+                      dotnet run --project Contact.Api -- users enable NAME    let a disabled account sign in again
+                      dotnet run --project Contact.Api -- users set-password NAME
+                                                                               a new password (standard input); sessions end
                       dotnet run --project Contact.Api -- apikeys add NAME     issue an Open311 API key (shown once)
                       dotnet run --project Contact.Api -- apikeys list         list API keys (names and prefixes, never the keys)
                       dotnet run --project Contact.Api -- apikeys revoke NAME  revoke an API key
@@ -156,6 +197,30 @@ internal static class HostCommands
         }
     }
 
+    /// <summary>A password from standard input: a line when it is redirected; typed without echo at a terminal.</summary>
+    private static async Task<string> ReadPasswordAsync(string name, CancellationToken ct)
+    {
+        if (Console.IsInputRedirected)
+        {
+            return (await Console.In.ReadLineAsync(ct))?.TrimEnd('\r', '\n') ?? "";
+        }
+        Console.Write($"Password for {name} (at least {PasswordPolicy.MinLength} characters, not shown): ");
+        var typed = new System.Text.StringBuilder();
+        while (Console.ReadKey(intercept: true) is var key && key.Key != ConsoleKey.Enter)
+        {
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                typed.Length = Math.Max(0, typed.Length - 1);
+            }
+            else if (!char.IsControl(key.KeyChar))
+            {
+                typed.Append(key.KeyChar);
+            }
+        }
+        Console.WriteLine();
+        return typed.ToString();
+    }
+
     private static async Task<int> AddUserAsync(WebApplication app, string name, string[] args, CancellationToken ct)
     {
         var role = Option(args, "--role");
@@ -164,11 +229,17 @@ internal static class HostCommands
             await Console.Error.WriteLineAsync("Give the account's role: --role agent|supervisor|admin|provider.");
             return 2;
         }
-        if (!Console.IsInputRedirected)
+        if (!Roles.All.Contains(role))
         {
-            Console.Write($"Password for {name}: ");
+            await Console.Error.WriteLineAsync($"Unknown role {role}: use agent, supervisor, admin or provider.");
+            return 1;
         }
-        var password = (await Console.In.ReadLineAsync(ct))?.TrimEnd('\r', '\n') ?? "";
+        var password = await ReadPasswordAsync(name, ct);
+        if (PasswordPolicy.Problem(password, name) is { } weak)
+        {
+            await Console.Error.WriteLineAsync(weak);
+            return 1;
+        }
         try
         {
             var member = await app.Services.GetRequiredService<StaffDirectory>().CreateAsync(new NewStaffMember(

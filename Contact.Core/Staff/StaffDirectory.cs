@@ -132,6 +132,65 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
         return (await FindByIdAsync(connection, id, cancellationToken))!;
     }
 
+    /// <summary>One account as <c>users list</c> shows it.</summary>
+    public sealed record Account(string UserName, string DisplayName, string Role, string? ProviderCode, bool Active, DateTimeOffset? LockedUntil);
+
+    /// <summary>Every account, active or not, by user name.</summary>
+    public async Task<IReadOnlyList<Account>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return [.. await connection.QueryAsync<Account>(new CommandDefinition("""
+            select u.user_name, u.display_name, u.role, p.code as provider_code, u.active, u.locked_until
+            from staff_users u left join providers p on p.id = u.provider_id order by u.user_name
+            """, cancellationToken: cancellationToken))];
+    }
+
+    /// <summary>
+    /// Disables or enables an account; either changes its security stamp, so a cookie issued before stops working
+    /// within the revalidation interval. False when there is no such account.
+    /// </summary>
+    public async Task<bool> SetActiveAsync(string userName, bool active, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var id = await connection.ExecuteScalarAsync<int?>(new CommandDefinition("""
+            update staff_users set active = @active, security_stamp = gen_random_uuid(), failed_sign_ins = 0, locked_until = null,
+                   state = case when @active then state else 'away' end
+            where user_name = @userName returning id
+            """, new { active, userName = userName.Trim().ToLowerInvariant() }, cancellationToken: cancellationToken));
+        if (id is { } changed)
+        {
+            changes?.StaffChanged(changed);
+        }
+        return id is not null;
+    }
+
+    /// <summary>
+    /// Sets a new password (checked by <see cref="PasswordPolicy"/>) and a new security stamp, which signs the member
+    /// out everywhere. False when there is no such account.
+    /// </summary>
+    public async Task<bool> SetPasswordAsync(string userName, string password, CancellationToken cancellationToken = default)
+    {
+        if (PasswordPolicy.Problem(password, userName) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(password));
+        }
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition("""
+            update staff_users set password_hash = @hash, security_stamp = gen_random_uuid(), failed_sign_ins = 0, locked_until = null
+            where user_name = @userName
+            """, new { hash = Hasher.HashPassword("", password), userName = userName.Trim().ToLowerInvariant() }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    /// <summary>What a staff cookie is checked against: the member's role and security stamp, when the account is active.</summary>
+    public async Task<(string Role, Guid Stamp)?> StampAsync(string userName, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<(string Role, Guid Stamp)>(new CommandDefinition(
+            "select role, security_stamp from staff_users where user_name = @userName and active",
+            new { userName = userName.Trim().ToLowerInvariant() }, cancellationToken: cancellationToken));
+        return row.Role is null ? null : row;
+    }
+
     /// <summary>Sets a member's availability.</summary>
     public async Task<StaffMember> SetStateAsync(StaffMember member, string state, CancellationToken cancellationToken = default)
     {
