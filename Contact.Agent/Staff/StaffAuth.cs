@@ -42,7 +42,12 @@ public static class StaffAuth
             // The desktop is a script: it wants status codes, not redirects.
             options.Events.OnRedirectToLogin = context => { context.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
             options.Events.OnRedirectToAccessDenied = context => { context.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
-            options.Events.OnValidatePrincipal = RevalidateAsync;
+        });
+        // The interval is read once, when the cookie handler's options are built.
+        services.AddOptions<CookieAuthenticationOptions>(Scheme).Configure<IConfiguration>((options, configuration) =>
+        {
+            var every = TimeSpan.FromSeconds(configuration.GetValue("Staff:RevalidateSeconds", 60));
+            options.Events.OnValidatePrincipal = context => RevalidateAsync(context, every);
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(Desk, p => p.RequireAuthenticatedUser().RequireRole(Roles.Agent, Roles.Supervisor, Roles.Admin, Roles.Provider))
@@ -61,13 +66,11 @@ public static class StaffAuth
     /// Checks a staff cookie against the database at most once a <c>Staff:RevalidateSeconds</c> (default 60): an
     /// account disabled, given a new password or a new role since the cookie was issued is signed out.
     /// </summary>
-    private static async Task RevalidateAsync(CookieValidatePrincipalContext context)
+    private static async Task RevalidateAsync(CookieValidatePrincipalContext context, TimeSpan every)
     {
         var services = context.HttpContext.RequestServices;
-        var clock = services.GetRequiredService<TimeProvider>();
-        var every = TimeSpan.FromSeconds(services.GetRequiredService<IConfiguration>().GetValue("Staff:RevalidateSeconds", 60));
         var principal = context.Principal!;
-        var now = clock.GetUtcNow();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         if (long.TryParse(principal.FindFirstValue(CheckedClaim), out var checkedAt) && now - DateTimeOffset.FromUnixTimeSeconds(checkedAt) < every)
         {
             return;
@@ -142,8 +145,7 @@ public static class StaffAuth
                     ? $"Too many failed attempts: this account is locked until {until:HH:mm} UTC."
                     : "The user name or password is wrong.");
         }
-        var stamp = await staff.StampAsync(member.UserName, ct);
-        await http.SignInAsync(Scheme, Principal(member.UserName, member.DisplayName, member.Role, stamp?.Stamp ?? Guid.Empty,
+        await http.SignInAsync(Scheme, Principal(member.UserName, member.DisplayName, member.Role, result.SecurityStamp,
             http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()));
         logger.LogInformation("{UserName} signed in as {Role}", member.UserName, member.Role);
         return TypedResults.Ok(StaffView.Of(member));

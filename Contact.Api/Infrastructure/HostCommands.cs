@@ -229,9 +229,10 @@ internal static class HostCommands
             await Console.Error.WriteLineAsync("Give the account's role: --role agent|supervisor|admin|provider.");
             return 2;
         }
-        if (!Roles.All.Contains(role))
+        // The role is checked before the password is asked for, so a mistyped role does not cost a typed password.
+        if (Roles.Problem(role) is { } badRole)
         {
-            await Console.Error.WriteLineAsync($"Unknown role {role}: use agent, supervisor, admin or provider.");
+            await Console.Error.WriteLineAsync(badRole);
             return 1;
         }
         var password = await ReadPasswordAsync(name, ct);

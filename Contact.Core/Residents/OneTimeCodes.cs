@@ -39,6 +39,9 @@ public enum CodeCheck
     Locked,
 }
 
+/// <summary>The result of asking for a code: the outcome and, when the subject is locked, until when.</summary>
+public sealed record CodeSent(CodeSending Outcome, DateTimeOffset? LockedUntil = null);
+
 /// <summary>The result of checking a code: the outcome and, after a wrong one, how many tries remain.</summary>
 public sealed record CodeVerdict(CodeCheck Outcome, int TriesLeft, DateTimeOffset? LockedUntil = null);
 
@@ -67,15 +70,10 @@ public sealed class OneTimeCodes(NpgsqlDataSource dataSource, TimeProvider clock
     public const string TextKind = "code";
 
     private sealed record Row(string Destination, byte[]? CodeHash, byte[]? Salt, DateTimeOffset SentAt, DateTimeOffset ExpiresAt,
-        int FailedAttempts, DateTimeOffset? LockedUntil);
-
-    /// <summary>When the subject's lock ends, or null when it is not locked.</summary>
-    public async Task<DateTimeOffset?> LockedUntilAsync(string subject, CancellationToken ct = default)
+        int FailedAttempts, DateTimeOffset? LockedUntil)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var until = await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(
-            "select locked_until from one_time_codes where subject = @subject", new { subject }, cancellationToken: ct));
-        return until > clock.GetUtcNow() ? until : null;
+        /// <summary>Wrong entries that still count: a lock that ran out starts the count afresh.</summary>
+        public int Failures => LockedUntil is null ? FailedAttempts : 0;
     }
 
     /// <summary>
@@ -83,31 +81,29 @@ public sealed class OneTimeCodes(NpgsqlDataSource dataSource, TimeProvider clock
     /// transaction; <paramref name="render"/> makes the text from the code. <paramref name="caseId"/> ties the text
     /// to a case (it is sent from the case's line).
     /// </summary>
-    public async Task<CodeSending> SendAsync(string subject, string? phone, long? caseId, string language, Func<string, string> render,
+    public async Task<CodeSent> SendAsync(string subject, string? phone, long? caseId, string language, Func<string, string> render,
         CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        // Serialise requests for one subject, whether or not it has a row yet.
-        await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(hashtext('otc:' || @subject))", new { subject }, tx, cancellationToken: ct));
-        var row = await LoadAsync(connection, tx, subject, ct);
+        var row = await LockAsync(connection, tx, subject, ct);
         if (row?.LockedUntil > now)
         {
-            return CodeSending.Locked;
+            return new CodeSent(CodeSending.Locked, row.LockedUntil);
         }
         if (phone is null || !PhoneNumberNormaliser.CanReceiveTexts(phone) || await OptedOutAsync(connection, tx, phone, ct))
         {
-            return CodeSending.NoDestination;
+            return new CodeSent(CodeSending.NoDestination);
         }
         if (row is not null && row.CodeHash is not null && row.Destination == phone && now - row.SentAt < ResendAfter)
         {
-            return CodeSending.TooSoon;
+            return new CodeSent(CodeSending.TooSoon);
         }
         var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
         var salt = RandomNumberGenerator.GetBytes(16);
-        // A lock that ran out starts the count afresh; otherwise wrong entries keep counting across codes.
-        var failed = row is null || row.LockedUntil is not null ? 0 : row.FailedAttempts;
+        // Wrong entries keep counting across codes.
+        var failed = row?.Failures ?? 0;
         await connection.ExecuteAsync(new CommandDefinition("""
             insert into one_time_codes (subject, destination, code_hash, salt, sent_at, expires_at, failed_attempts, locked_until)
             values (@subject, @phone, @hash, @salt, @now, @expires, @failed, null)
@@ -117,7 +113,7 @@ public sealed class OneTimeCodes(NpgsqlDataSource dataSource, TimeProvider clock
         var outboxId = await Outbox.WriteAsync(connection, tx, caseId, phone, language, TextKind, render(code), now, ct);
         await tx.CommitAsync(ct);
         outbox?.Dispatch(outboxId);
-        return CodeSending.Sent;
+        return new CodeSent(CodeSending.Sent);
     }
 
     /// <summary>Checks a code typed for <paramref name="subject"/>; an accepted code is spent.</summary>
@@ -126,8 +122,7 @@ public sealed class OneTimeCodes(NpgsqlDataSource dataSource, TimeProvider clock
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(hashtext('otc:' || @subject))", new { subject }, tx, cancellationToken: ct));
-        var row = await LoadAsync(connection, tx, subject, ct);
+        var row = await LockAsync(connection, tx, subject, ct);
         if (row?.LockedUntil > now)
         {
             return new CodeVerdict(CodeCheck.Locked, 0, row.LockedUntil);
@@ -137,7 +132,6 @@ public sealed class OneTimeCodes(NpgsqlDataSource dataSource, TimeProvider clock
             return new CodeVerdict(CodeCheck.Expired, MaxTries);
         }
         var digits = new string((typed ?? "").Where(char.IsAsciiDigit).ToArray());
-        var failedSoFar = row.LockedUntil is not null ? 0 : row.FailedAttempts;
         if (digits.Length == 6 && now < row.ExpiresAt && CryptographicOperations.FixedTimeEquals(Hash(row.Salt, digits), row.CodeHash))
         {
             await connection.ExecuteAsync(new CommandDefinition(
@@ -146,7 +140,7 @@ public sealed class OneTimeCodes(NpgsqlDataSource dataSource, TimeProvider clock
             await tx.CommitAsync(ct);
             return new CodeVerdict(CodeCheck.Accepted, MaxTries);
         }
-        var failed = failedSoFar + 1;
+        var failed = row.Failures + 1;
         DateTimeOffset? lockedUntil = failed >= MaxTries ? now + LockFor : null;
         var expired = now >= row.ExpiresAt;
         await connection.ExecuteAsync(new CommandDefinition("""
@@ -161,11 +155,18 @@ public sealed class OneTimeCodes(NpgsqlDataSource dataSource, TimeProvider clock
             : new CodeVerdict(expired ? CodeCheck.Expired : CodeCheck.Wrong, MaxTries - failed);
     }
 
-    private static Task<Row?> LoadAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string subject, CancellationToken ct) =>
-        connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition("""
+    /// <summary>
+    /// Takes the subject's lock for the rest of <paramref name="tx"/> (whether or not it has a row yet, so two requests
+    /// for one subject never interleave) and reads its row.
+    /// </summary>
+    private static async Task<Row?> LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string subject, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(hashtext('otc:' || @subject))", new { subject }, tx, cancellationToken: ct));
+        return await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition("""
             select destination, code_hash, salt, sent_at, expires_at, failed_attempts, locked_until
             from one_time_codes where subject = @subject
             """, new { subject }, tx, cancellationToken: ct));
+    }
 
     private static Task<bool> OptedOutAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string phone, CancellationToken ct) =>
         connection.ExecuteScalarAsync<bool>(new CommandDefinition(

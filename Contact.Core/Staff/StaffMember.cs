@@ -17,6 +17,9 @@ public static class Roles
 
     /// <summary>Every role.</summary>
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Agent, Supervisor, Admin, Provider };
+
+    /// <summary>Why <paramref name="role"/> is refused, or null when it is one of <see cref="All"/>.</summary>
+    public static string? Problem(string role) => All.Contains(role) ? null : $"Unknown role {role}: use agent, supervisor, admin or provider.";
 }
 
 /// <summary>A signed-in member of staff, as every check sees them.</summary>

@@ -46,20 +46,18 @@ public sealed class ContactFactory(string connectionString, IDictionary<string, 
         return client;
     }
 
-    public async Task<long> ScalarAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public async Task<long> ScalarAsync(string sql) =>
+        Convert.ToInt64(await ValueAsync(sql), System.Globalization.CultureInfo.InvariantCulture);
 
-    public async Task<string> TextAsync(string sql)
+    public async Task<string> TextAsync(string sql) =>
+        Convert.ToString(await ValueAsync(sql), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
+    private async Task<object?> ValueAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        return await command.ExecuteScalarAsync();
     }
 }
 

@@ -25,8 +25,8 @@ public sealed class OneTimeCodeTests
     [OneTimeTearDown]
     public async Task TearDownAsync() => await _db.DisposeAsync();
 
-    private Task<CodeSending> SendAsync(string subject, string phone = "+16135550140") =>
-        _codes.SendAsync(subject, phone, null, "en", code => _sent = $"code {code}");
+    private async Task<CodeSending> SendAsync(string subject, string phone = "+16135550140") =>
+        (await _codes.SendAsync(subject, phone, null, "en", code => _sent = $"code {code}")).Outcome;
 
     private string LastCode => _sent[5..];
 
@@ -62,12 +62,13 @@ public sealed class OneTimeCodeTests
         Assert.That(fifth.LockedUntil, Is.EqualTo(_clock.GetUtcNow() + TimeSpan.FromHours(1)));
 
         Assert.That((await _codes.VerifyAsync(subject, LastCode)).Outcome, Is.EqualTo(CodeCheck.Locked), "the right code is refused while locked");
-        Assert.That(await SendAsync(subject), Is.EqualTo(CodeSending.Locked));
+        var refused = await _codes.SendAsync(subject, "+16135550140", null, "en", code => code);
+        Assert.That(refused.Outcome, Is.EqualTo(CodeSending.Locked));
+        Assert.That(refused.LockedUntil, Is.EqualTo(fifth.LockedUntil).Within(TimeSpan.FromMilliseconds(1)), "stored to the microsecond");
         _clock.Advance(TimeSpan.FromMinutes(59));
-        Assert.That(await _codes.LockedUntilAsync(subject), Is.Not.Null);
+        Assert.That(await SendAsync(subject), Is.EqualTo(CodeSending.Locked), "still locked after 59 minutes");
         _clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.That(await _codes.LockedUntilAsync(subject), Is.Null);
-        Assert.That(await SendAsync(subject), Is.EqualTo(CodeSending.Sent));
+        Assert.That(await SendAsync(subject), Is.EqualTo(CodeSending.Sent), "the lock ends after an hour");
         Assert.That((await _codes.VerifyAsync(subject, Wrong())).TriesLeft, Is.EqualTo(4), "a lock that ran out starts the count afresh");
         Assert.That((await _codes.VerifyAsync(subject, LastCode)).Outcome, Is.EqualTo(CodeCheck.Accepted));
     }
@@ -92,7 +93,7 @@ public sealed class OneTimeCodeTests
             await connection.ExecuteAsync("insert into sms_opt_outs (phone, keyword, opted_out_at) values (@phone, @optOut, now())", new { phone, optOut });
         }
         var outcome = await _codes.SendAsync("test:" + phone, optOut is null ? null : phone, null, "en", code => code);
-        Assert.That(outcome, Is.EqualTo(expected));
+        Assert.That(outcome.Outcome, Is.EqualTo(expected));
         Assert.That(await connection.ExecuteScalarAsync<long>("select count(*) from outbox where to_address = @phone", new { phone }), Is.EqualTo(0));
         Assert.That(await connection.ExecuteScalarAsync<long>("select count(*) from one_time_codes where subject = @s", new { s = "test:" + phone }), Is.EqualTo(0));
     }

@@ -65,7 +65,7 @@ public sealed class StatusModel(CaseQueries queries, OneTimeCodes codes, IntakeL
                     logger.LogInformation("Case {CaseNumber}: details shown on the status page after a one-time code", Case.Number);
                     return Page();
                 case CodeCheck.Locked:
-                    Locked(verdict.LockedUntil);
+                    Locked(verdict.LockedUntil!.Value);
                     logger.LogWarning("Case {CaseNumber}: status lookups locked after too many wrong codes", Case.Number);
                     break;
                 case CodeCheck.Expired:
@@ -81,7 +81,7 @@ public sealed class StatusModel(CaseQueries queries, OneTimeCodes codes, IntakeL
         }
         var sent = await codes.SendAsync(subject, Case.ResidentPhone, Case.Id, Case.Language,
             code => Outbox.Render(OneTimeCodes.TextKind, Case.Language, Case.Number, code), ct);
-        switch (sent)
+        switch (sent.Outcome)
         {
             case CodeSending.Sent:
                 AskForCode = true;
@@ -92,7 +92,7 @@ public sealed class StatusModel(CaseQueries queries, OneTimeCodes codes, IntakeL
                 CodeNotice = text["status.code_too_soon"];
                 break;
             case CodeSending.Locked:
-                Locked(await codes.LockedUntilAsync(subject, ct));
+                Locked(sent.LockedUntil!.Value);
                 Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 break;
             default:
@@ -103,9 +103,9 @@ public sealed class StatusModel(CaseQueries queries, OneTimeCodes codes, IntakeL
         return Page();
     }
 
-    private void Locked(DateTimeOffset? until)
+    private void Locked(DateTimeOffset until)
     {
-        var local = TimeZoneInfo.ConvertTime(until ?? DateTimeOffset.UtcNow.Add(OneTimeCodes.LockFor), Contact.Agent.Desktop.DesktopOptions.Zone);
+        var local = TimeZoneInfo.ConvertTime(until, Contact.Agent.Desktop.DesktopOptions.Zone);
         CodeError = text["status.locked", local.ToString("t", System.Globalization.CultureInfo.CurrentCulture)];
     }
 
