@@ -20,6 +20,7 @@ internal static class CaseStoreSetup
             {
                 ConnectionString = configuration.GetConnectionString("Cases"),
                 DataDirectory = ResolveDataDirectory(configuration["Database:DataDirectory"] ?? ".data/postgres", contentRoot),
+                StatementTimeout = TimeSpan.FromSeconds(configuration.GetValue("Database:StatementTimeoutSeconds", 10.0)),
             },
             sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<NpgsqlDataSource>(sp => sp.GetRequiredService<CasesDatabase>().DataSource);

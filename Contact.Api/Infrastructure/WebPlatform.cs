@@ -14,6 +14,7 @@ internal static class WebPlatform
 
     public static void AddWebPlatform(this WebApplicationBuilder builder)
     {
+        builder.AddHostSecurity();
         var services = builder.Services;
         services.AddProblemDetails();
         services.AddLocalization();
@@ -63,6 +64,7 @@ internal static class WebPlatform
 
     public static void UseWebPlatform(this WebApplication app)
     {
+        app.UseHostSecurity();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // Pages answer errors with a page in the resident's language; the JSON API keeps problem details.

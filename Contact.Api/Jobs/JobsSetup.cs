@@ -79,6 +79,8 @@ internal static class JobsSetup
         app.UseHangfireDashboard("/jobs", new DashboardOptions
         {
             Authorization = [new SupervisorsOnly()],
+            // Supervisors watch; only admins retry, delete or trigger jobs.
+            IsReadOnlyFunc = context => !context.GetHttpContext().User.IsInRole(Roles.Admin),
             DashboardTitle = "Contact jobs",
             DisplayStorageConnectionString = false,
         }, app.Services.GetRequiredService<JobStorage>());
@@ -91,7 +93,7 @@ internal static class JobsSetup
         recurring.AddOrUpdate<FollowUpJobs>("follow-up-sweep", jobs => jobs.SweepAsync(CancellationToken.None), Cron.Minutely());
     }
 
-    /// <summary>The dashboard is for supervisors and admins.</summary>
+    /// <summary>The dashboard is for supervisors (read-only) and admins.</summary>
     private sealed class SupervisorsOnly : IDashboardAuthorizationFilter
     {
         public bool Authorize(DashboardContext context)

@@ -11,6 +11,13 @@ public sealed class CasesDatabaseOptions
 
     /// <summary>The embedded cluster's data directory.</summary>
     public string DataDirectory { get; set; } = ".data/postgres";
+
+    /// <summary>
+    /// The longest a statement from the request pool may run (Database:StatementTimeoutSeconds, default 10): under
+    /// Twilio's 15-second webhook budget, so a stuck query becomes an apology the caller hears, not silence.
+    /// Zero turns it off. Migrations run without it.
+    /// </summary>
+    public TimeSpan StatementTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -75,12 +82,19 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
         {
             builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
         }
+        if (options.StatementTimeout > TimeSpan.Zero && string.IsNullOrEmpty(builder.ConnectionStringBuilder.Options))
+        {
+            builder.ConnectionStringBuilder.Options = $"-c statement_timeout={(long)options.StatementTimeout.TotalMilliseconds}";
+        }
         _dataSource = builder.Build();
         _listenSource = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { Pooling = false, KeepAlive = 30 } }.Build();
         // Hangfire's pollers borrow a connection a few times a second; a reset (DISCARD ALL, a transaction of its own)
         // on each borrow would double an idle host's database load. LISTEN, its only session state, is harmless to share.
         _jobsSource = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { ApplicationName = "contact-jobs", NoResetOnClose = true } }.Build();
-        await new Migrator(_dataSource, loggerFactory.CreateLogger<Migrator>()).MigrateAsync(cancellationToken);
+        await using (var migrations = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { Pooling = false } }.Build())
+        {
+            await new Migrator(migrations, loggerFactory.CreateLogger<Migrator>()).MigrateAsync(cancellationToken);
+        }
         _logger.LogInformation("Case store ready ({Database} on {Host}:{Port})",
             _dataSource.ConnectionString is { } cs ? new NpgsqlConnectionStringBuilder(cs).Database : null,
             new NpgsqlConnectionStringBuilder(connectionString).Host, new NpgsqlConnectionStringBuilder(connectionString).Port);

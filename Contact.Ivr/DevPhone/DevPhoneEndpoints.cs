@@ -9,6 +9,8 @@ using Contact.Core.Residents;
 using Contact.Ivr.Twilio;
 using Dapper;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Routing;
@@ -98,7 +100,9 @@ public static class DevPhoneEndpoints
             .Where(f => !string.IsNullOrEmpty(f.Key))
             .ToDictionary(f => f.Key, f => f.Value ?? "", StringComparer.Ordinal);
 
-        var own = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+        // The phone posts to this host's own listening address and signs for the configured public address:
+        // never for the request's Host header, which the caller chooses.
+        var own = OwnAddress(http.RequestServices.GetService<IServer>()) + http.Request.PathBase;
         var publicBase = options.Value.PublicBaseUrl;
         var calledUrl = (string.IsNullOrEmpty(publicBase) ? own : publicBase.TrimEnd('/') + http.Request.PathBase) + path;
 
@@ -120,6 +124,20 @@ public static class DevPhoneEndpoints
             ["twiml"] = body,
             ["verbs"] = Verbs(body),
         });
+    }
+
+    /// <summary>The first address this host listens on (a wildcard read as localhost), or http://localhost when it has none.</summary>
+    private static string OwnAddress(IServer? server)
+    {
+        var address = server?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (address is null || !Uri.TryCreate(address.Replace("://+", "://localhost", StringComparison.Ordinal)
+                .Replace("://*", "://localhost", StringComparison.Ordinal)
+                .Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
+                .Replace("://[::]", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+        {
+            return "http://localhost";
+        }
+        return uri.GetLeftPart(UriPartial.Authority);
     }
 
     /// <summary>X-Twilio-Signature as Twilio computes it: HMAC-SHA1 of the URL then every field name and value in name order, base64.</summary>

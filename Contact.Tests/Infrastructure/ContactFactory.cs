@@ -2,6 +2,7 @@ using System.Net;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,11 +30,34 @@ public sealed class ContactFactory(string connectionString, IDictionary<string, 
         {
             builder.UseSetting(key, value);
         }
+        builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, TestClientAddress>());
         if (services is not null)
         {
             builder.ConfigureServices(services);
         }
     }
+
+    /// <summary>
+    /// The test server gives requests no client address: each comes from loopback, as from a browser on this
+    /// machine, unless its X-Test-Client header names another.
+    /// </summary>
+    private sealed class TestClientAddress : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((http, following) =>
+            {
+                http.Connection.RemoteIpAddress = http.Request.Headers.TryGetValue(TestClientHeader, out var value)
+                    ? IPAddress.Parse(value.ToString())
+                    : http.Connection.RemoteIpAddress ?? IPAddress.Loopback;
+                return following(http);
+            });
+            next(app);
+        };
+    }
+
+    /// <summary>The header a test request names its client address with.</summary>
+    public const string TestClientHeader = "X-Test-Client";
 
     /// <summary>A client that keeps cookies and does not follow redirects, like a careful browser.</summary>
     public HttpClient Browser(string? language = null)

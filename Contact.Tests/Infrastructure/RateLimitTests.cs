@@ -11,23 +11,6 @@ namespace Contact.Tests.Infrastructure;
 /// <summary>Anonymous reads are limited per client address, an IPv6 client by its /64.</summary>
 public sealed class RateLimitTests
 {
-    /// <summary>Gives each test request the client address named in its X-Test-Client header.</summary>
-    private sealed class TestClientAddress : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((http, following) =>
-            {
-                if (http.Request.Headers.TryGetValue("X-Test-Client", out var value))
-                {
-                    http.Connection.RemoteIpAddress = IPAddress.Parse(value.ToString());
-                }
-                return following(http);
-            });
-            next(app);
-        };
-    }
-
     private static async Task<HttpStatusCode> GetAsync(HttpClient client, string path, string address)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -40,8 +23,7 @@ public sealed class RateLimitTests
     public async Task Status_pages_the_case_api_and_open311_reads_are_limited_per_address()
     {
         await using var app = new ContactFactory(await TestDatabase.CloneAsync(),
-            new Dictionary<string, string?> { ["RateLimits:PublicReadsPerMinute"] = "3", ["RateLimits:Open311PerMinute"] = "3" },
-            s => s.AddSingleton<IStartupFilter, TestClientAddress>());
+            new Dictionary<string, string?> { ["RateLimits:PublicReadsPerMinute"] = "3", ["RateLimits:Open311PerMinute"] = "3" });
         var client = app.CreateClient();
         var created = await client.PostAsJsonAsync("/api/cases", new { category = "streetlight-out", language = "en", address = "1 Main St" });
         var number = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString()!;
@@ -63,8 +45,7 @@ public sealed class RateLimitTests
     public async Task An_ipv6_client_counts_by_its_64()
     {
         await using var app = new ContactFactory(await TestDatabase.CloneAsync(),
-            new Dictionary<string, string?> { ["RateLimits:PublicReadsPerMinute"] = "2" },
-            s => s.AddSingleton<IStartupFilter, TestClientAddress>());
+            new Dictionary<string, string?> { ["RateLimits:PublicReadsPerMinute"] = "2" });
         var client = app.CreateClient();
         var path = "/requests/" + Contact.Core.Cases.CaseNumber.WithCheckDigit("999999");
         // Unknown numbers answer 404: a walk through numbers counts like any other read.

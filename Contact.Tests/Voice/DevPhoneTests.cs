@@ -53,6 +53,19 @@ public sealed class DevPhoneTests
             .Where(v => v.GetProperty("verb").GetString() == "Say");
 
     [Test]
+    public async Task The_phone_signs_for_its_own_address_never_the_host_header()
+    {
+        await using var factory = new ContactFactory(await TestDatabase.CloneAsync(), new Dictionary<string, string?> { ["Twilio:AuthToken"] = "dev-token" });
+        var client = WithPhone(factory).CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/dev/phone/send") { Content = JsonContent.Create(new { path = "/twilio/voice", fields = Fields(NewSid()) }) };
+        request.Headers.Host = "attacker.example";
+        var response = await client.SendAsync(request);
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(answer.GetProperty("url").GetString(), Does.StartWith("http://localhost:5080/twilio/voice"), "the address the host listens on");
+        Assert.That(answer.GetProperty("status").GetInt32(), Is.EqualTo(200), "signed for the address it posted to, so the signature holds");
+    }
+
+    [Test]
     public async Task The_phone_page_is_served_as_html_with_its_script_and_texts_in_both_languages()
     {
         await using var factory = await ContactFactory.CreateAsync();
