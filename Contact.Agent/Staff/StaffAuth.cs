@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Contact.Core.Infrastructure;
 using Contact.Core.Staff;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -136,14 +137,16 @@ public static class StaffAuth
             return TypedResults.Problem(statusCode: 400, title: "Sign-in incomplete", detail: "Enter your user name and password.");
         }
         var logger = logs.CreateLogger("Contact.Agent.Staff");
-        var result = await staff.SignInAsync(request.UserName, request.Password, ct);
+        var client = ClientAddress.PartitionKey(http.Connection.RemoteIpAddress);
+        var result = await staff.SignInAsync(request.UserName, request.Password, client, ct);
         if (result.Member is not { } member)
         {
-            logger.LogWarning("Failed sign-in for {UserName}{Locked}", request.UserName, result.LockedUntil is null ? "" : " (account locked)");
-            return TypedResults.Problem(statusCode: 401, title: "Sign-in failed",
-                detail: result.LockedUntil is { } until
-                    ? $"Too many failed attempts: this account is locked until {until:HH:mm} UTC."
-                    : "The user name or password is wrong.");
+            logger.LogWarning("Failed sign-in for {UserName} from {Client}{Locked}", request.UserName, client, result.LockedUntil is null ? "" : " (locked)");
+            // The same answer whether or not the name exists.
+            return result.LockedUntil is { } until
+                ? TypedResults.Problem(statusCode: 429, title: "Sign-in failed",
+                    detail: $"Too many failed attempts from this device: try again after {until:HH:mm} UTC, or ask an administrator.")
+                : TypedResults.Problem(statusCode: 401, title: "Sign-in failed", detail: "The user name or password is wrong.");
         }
         await http.SignInAsync(Scheme, Principal(member.UserName, member.DisplayName, member.Role, result.SecurityStamp,
             http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()));

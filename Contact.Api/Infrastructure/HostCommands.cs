@@ -69,9 +69,9 @@ internal static class HostCommands
             case ("users", ["list"]):
                 foreach (var a in await app.Services.GetRequiredService<StaffDirectory>().ListAsync(ct))
                 {
-                    var state = !a.Active ? "disabled" : a.LockedUntil > DateTimeOffset.UtcNow ? $"locked until {a.LockedUntil:yyyy-MM-dd HH:mm}Z" : "active";
+                    var state = a.Active ? "active" : "disabled";
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{a.UserName,-24} {a.Role,-10} {(a.ProviderCode ?? ""),-24} {state,-28} {a.DisplayName}"));
+                        $"{a.UserName,-24} {a.Role,-10} {(a.ProviderCode ?? ""),-24} {state,-10} {a.DisplayName}"));
                 }
                 return 0;
             case ("users", [var verb and ("disable" or "enable"), var who]):

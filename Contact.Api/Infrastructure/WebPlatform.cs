@@ -1,3 +1,4 @@
+using Contact.Core.Infrastructure;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Localization;
@@ -39,9 +40,9 @@ internal static class WebPlatform
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             // Reads (a form, a status page, a case's status) and writes count separately, per client address.
             options.AddPolicy(Public, http => HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
-                ? RateLimitPartition.GetFixedWindowLimiter("read:" + ClientAddress.PartitionKey(http),
+                ? RateLimitPartition.GetFixedWindowLimiter("read:" + ClientAddress.PartitionKey(http.Connection.RemoteIpAddress),
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = readsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
-                : RateLimitPartition.GetFixedWindowLimiter("write:" + ClientAddress.PartitionKey(http),
+                : RateLimitPartition.GetFixedWindowLimiter("write:" + ClientAddress.PartitionKey(http.Connection.RemoteIpAddress),
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = writesPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             options.OnRejected = async (context, ct) =>
             {

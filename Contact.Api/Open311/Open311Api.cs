@@ -1,3 +1,4 @@
+using Contact.Core.Infrastructure;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -56,7 +57,7 @@ internal static class Open311Api
         var (key, keyId) = await PresentedKeyAsync(http);
         var partition = keyId is int id
             ? "key:" + id.ToString(CultureInfo.InvariantCulture)
-            : "address:" + ClientAddress.PartitionKey(http);
+            : "address:" + ClientAddress.PartitionKey(http.Connection.RemoteIpAddress);
         using var lease = http.RequestServices.GetRequiredService<Open311Limiter>().Acquire(partition);
         var text = http.RequestServices.GetRequiredService<IStringLocalizer<Open311Text>>();
         if (!lease.IsAcquired)

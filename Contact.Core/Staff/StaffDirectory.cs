@@ -19,10 +19,13 @@ public sealed record NewStaffMember(
 /// <summary>Staff accounts: passwords hashed with ASP.NET Core Identity's PasswordHasher, lockout after repeated failures.</summary>
 public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null)
 {
-    /// <summary>Failed sign-ins in a row that lock an account.</summary>
+    /// <summary>Failed sign-ins for one user name from one client address that lock that name from that address.</summary>
     public const int MaxFailedSignIns = 5;
 
-    /// <summary>How long a locked account stays locked.</summary>
+    /// <summary>Failed sign-ins from one client address, whatever the names, that lock the address out of signing in.</summary>
+    public const int MaxFailedSignInsPerAddress = 20;
+
+    /// <summary>The window failures are counted in, and how long a lock lasts.</summary>
     public static readonly TimeSpan LockoutFor = TimeSpan.FromMinutes(15);
 
     private static readonly PasswordHasher<string> Hasher = new();
@@ -41,50 +44,85 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
             """, new { userName = userName.Trim().ToLowerInvariant() }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>Checks a password; counts failures and locks the account after <see cref="MaxFailedSignIns"/>.</summary>
-    public async Task<SignInResult> SignInAsync(string userName, string password, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Checks a password from a client address (see <see cref="ClientAddress.PartitionKey"/>). Failures are counted
+    /// for the user name from that address (<see cref="MaxFailedSignIns"/>) and for the address whatever the name
+    /// (<see cref="MaxFailedSignInsPerAddress"/>); either locks for <see cref="LockoutFor"/>. The account itself is
+    /// never locked, so nobody can lock a colleague out from another address. A name that does not exist (or is
+    /// disabled) is hashed and counted exactly like a wrong password, so neither the answer nor its time tells
+    /// which names exist.
+    /// </summary>
+    public async Task<SignInResult> SignInAsync(string userName, string password, string client, CancellationToken cancellationToken = default)
     {
         var now = clock.GetUtcNow();
+        var name = userName.Trim().ToLowerInvariant();
+        string[] keys = [$"name:{name}@{client}", $"address:{client}"];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<(int Id, string PasswordHash, int FailedSignIns, DateTime? LockedUntil, Guid Stamp)>(new CommandDefinition("""
-            select id, password_hash, failed_sign_ins, locked_until, security_stamp from staff_users
-            where user_name = @userName and active for update
-            """, new { userName = userName.Trim().ToLowerInvariant() }, tx, cancellationToken: cancellationToken));
-        if (row.Id == 0)
+        var lockedUntil = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
+            "select max(locked_until) from sign_in_failures where key = any(@keys) and locked_until > @now",
+            new { keys, now }, tx, cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleOrDefaultAsync<(int Id, string PasswordHash, Guid Stamp)>(new CommandDefinition(
+            "select id, password_hash, security_stamp from staff_users where user_name = @name and active",
+            new { name }, tx, cancellationToken: cancellationToken));
+        // The same hashing effort whether or not the name exists.
+        var verdict = Hasher.VerifyHashedPassword("", row.Id == 0 ? DummyHash : row.PasswordHash, password);
+        if (lockedUntil is { } locked)
         {
-            // Spend the same effort as a real check, so timing does not tell which names exist.
-            Hasher.VerifyHashedPassword("", DummyHash, password);
-            return new SignInResult(null, null);
+            return new SignInResult(null, new DateTimeOffset(DateTime.SpecifyKind(locked, DateTimeKind.Utc)));
         }
-        var lockedUntil = row.LockedUntil is { } l ? new DateTimeOffset(DateTime.SpecifyKind(l, DateTimeKind.Utc)) : (DateTimeOffset?)null;
-        if (lockedUntil > now)
+        if (row.Id == 0 || verdict == PasswordVerificationResult.Failed)
         {
-            return new SignInResult(null, lockedUntil);
-        }
-        var verdict = Hasher.VerifyHashedPassword("", row.PasswordHash, password);
-        if (verdict == PasswordVerificationResult.Failed)
-        {
-            var failures = row.FailedSignIns + 1;
-            DateTimeOffset? lockUntil = failures >= MaxFailedSignIns ? now + LockoutFor : null;
-            await connection.ExecuteAsync(new CommandDefinition(
-                "update staff_users set failed_sign_ins = @failures, locked_until = @lockUntil where id = @Id",
-                new { failures = lockUntil is null ? failures : 0, lockUntil, row.Id }, tx, cancellationToken: cancellationToken));
+            var lockUntil = await CountFailureAsync(connection, tx, keys, now, cancellationToken);
             await tx.CommitAsync(cancellationToken);
             return new SignInResult(null, lockUntil);
         }
         var rehash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword("", password) : null;
         await connection.ExecuteAsync(new CommandDefinition("""
-            update staff_users set failed_sign_ins = 0, locked_until = null, password_hash = coalesce(@rehash, password_hash),
+            update staff_users set password_hash = coalesce(@rehash, password_hash),
                    state = case when state = 'away' then 'available' else state end
-            where id = @Id
-            """, new { rehash, row.Id }, tx, cancellationToken: cancellationToken));
+            where id = @Id;
+            delete from sign_in_failures where key = @nameKey;
+            """, new { rehash, row.Id, nameKey = keys[0] }, tx, cancellationToken: cancellationToken));
         var member = await connection.QuerySingleAsync<StaffMember>(new CommandDefinition($"""
             select {MemberColumns} from staff_users u left join providers p on p.id = u.provider_id where u.id = @Id
             """, new { row.Id }, tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
         changes?.StaffChanged(member.Id);
         return new SignInResult(member, null, row.Stamp);
+    }
+
+    /// <summary>Counts a failure against the name-from-address and the address; the lock either reached, or null.</summary>
+    private static async Task<DateTimeOffset?> CountFailureAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, string[] keys, DateTimeOffset now, CancellationToken ct)
+    {
+        DateTimeOffset? lockUntil = null;
+        foreach (var (key, limit) in new[] { (keys[0], MaxFailedSignIns), (keys[1], MaxFailedSignInsPerAddress) })
+        {
+            // A count older than the window, or whose lock has run out, starts again.
+            var locked = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition("""
+                insert into sign_in_failures as f (key, failures, first_failed_at, locked_until)
+                values (@key, 1, @now, case when @limit <= 1 then @until end)
+                on conflict (key) do update set
+                    failures = case when f.first_failed_at < @windowStart or f.locked_until <= @now then 1 else f.failures + 1 end,
+                    first_failed_at = case when f.first_failed_at < @windowStart or f.locked_until <= @now then @now else f.first_failed_at end,
+                    locked_until = case
+                        when f.first_failed_at < @windowStart or f.locked_until <= @now then null
+                        when f.failures + 1 >= @limit then @until
+                        else f.locked_until end
+                returning locked_until
+                """, new { key, now, limit, until = now + LockoutFor, windowStart = now - LockoutFor }, tx, cancellationToken: ct));
+            if (locked is { } l)
+            {
+                lockUntil = new DateTimeOffset(DateTime.SpecifyKind(l, DateTimeKind.Utc));
+            }
+        }
+        // Old counts go, a few at a time, so the table stays small.
+        await connection.ExecuteAsync(new CommandDefinition("""
+            delete from sign_in_failures where key in (
+                select key from sign_in_failures where first_failed_at < @stale and (locked_until is null or locked_until < @now) limit 100)
+            """, new { stale = now - TimeSpan.FromDays(1), now }, tx, cancellationToken: ct));
+        return lockUntil;
     }
 
     private static readonly string DummyHash = Hasher.HashPassword("", Guid.NewGuid().ToString());
@@ -137,14 +175,14 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
     }
 
     /// <summary>One account as <c>users list</c> shows it.</summary>
-    public sealed record Account(string UserName, string DisplayName, string Role, string? ProviderCode, bool Active, DateTimeOffset? LockedUntil);
+    public sealed record Account(string UserName, string DisplayName, string Role, string? ProviderCode, bool Active);
 
     /// <summary>Every account, active or not, by user name.</summary>
     public async Task<IReadOnlyList<Account>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return [.. await connection.QueryAsync<Account>(new CommandDefinition("""
-            select u.user_name, u.display_name, u.role, p.code as provider_code, u.active, u.locked_until
+            select u.user_name, u.display_name, u.role, p.code as provider_code, u.active
             from staff_users u left join providers p on p.id = u.provider_id order by u.user_name
             """, cancellationToken: cancellationToken))];
     }
@@ -157,7 +195,7 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var id = await connection.ExecuteScalarAsync<int?>(new CommandDefinition("""
-            update staff_users set active = @active, security_stamp = gen_random_uuid(), failed_sign_ins = 0, locked_until = null,
+            update staff_users set active = @active, security_stamp = gen_random_uuid(),
                    state = case when @active then state else 'away' end
             where user_name = @userName returning id
             """, new { active, userName = userName.Trim().ToLowerInvariant() }, cancellationToken: cancellationToken));
@@ -180,7 +218,7 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
         }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition("""
-            update staff_users set password_hash = @hash, security_stamp = gen_random_uuid(), failed_sign_ins = 0, locked_until = null
+            update staff_users set password_hash = @hash, security_stamp = gen_random_uuid()
             where user_name = @userName
             """, new { hash = Hasher.HashPassword("", password), userName = userName.Trim().ToLowerInvariant() }, cancellationToken: cancellationToken)) > 0;
     }

@@ -40,18 +40,57 @@ public sealed class AgentHubTests
     }
 
     [Test]
-    public async Task A_wrong_password_is_refused_and_repeated_failures_lock_the_account()
+    public async Task Repeated_failures_lock_the_name_from_that_address_only()
     {
         await _app.Services.GetRequiredService<StaffDirectory>().CreateAsync(new NewStaffMember("locky", "Locky", Roles.Agent, "right-password"));
         for (var i = 0; i < StaffDirectory.MaxFailedSignIns; i++)
         {
-            var (status, cookie, _) = await DesktopClient.TrySignInAsync(_app, "locky", "wrong");
-            Assert.That(status, Is.EqualTo(HttpStatusCode.Unauthorized));
+            var (status, cookie, _) = await DesktopClient.TrySignInAsync(_app, "locky", "wrong", "198.51.100.20");
+            Assert.That(status, Is.EqualTo(i < StaffDirectory.MaxFailedSignIns - 1 ? HttpStatusCode.Unauthorized : HttpStatusCode.TooManyRequests));
             Assert.That(cookie, Is.Null);
         }
-        var (locked, _, body) = await DesktopClient.TrySignInAsync(_app, "locky", "right-password");
-        Assert.That(locked, Is.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(body, Does.Contain("locked"));
+        var (locked, lockedCookie, body) = await DesktopClient.TrySignInAsync(_app, "locky", "right-password", "198.51.100.20");
+        Assert.That(locked, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(lockedCookie, Is.Null);
+        Assert.That(body, Does.Contain("Too many failed attempts"));
+        // The member at their own desk is not locked out by someone else's guesses.
+        var (elsewhere, cookieElsewhere, _) = await DesktopClient.TrySignInAsync(_app, "locky", "right-password", "198.51.100.21");
+        Assert.That(elsewhere, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(cookieElsewhere, Is.Not.Null);
+    }
+
+    [Test]
+    public async Task Unknown_and_known_names_answer_alike()
+    {
+        await _app.Services.GetRequiredService<StaffDirectory>().CreateAsync(new NewStaffMember("known", "Known", Roles.Agent, "right-password"));
+        for (var i = 0; i < StaffDirectory.MaxFailedSignIns + 1; i++)
+        {
+            var known = await DesktopClient.TrySignInAsync(_app, "known", "wrong", "198.51.100.30");
+            var unknown = await DesktopClient.TrySignInAsync(_app, "nobody-by-this-name", "wrong", "198.51.100.30");
+            Assert.That(unknown.Status, Is.EqualTo(known.Status), $"attempt {i + 1}");
+            Assert.That(Answer(unknown.Body), Is.EqualTo(Answer(known.Body)), $"attempt {i + 1}");
+        }
+    }
+
+    /// <summary>A problem's title and detail (its trace id differs by request).</summary>
+    private static string Answer(string body)
+    {
+        var problem = System.Text.Json.JsonDocument.Parse(body).RootElement;
+        return problem.GetProperty("title").GetString() + " / " + problem.GetProperty("detail").GetString();
+    }
+
+    [Test]
+    public async Task An_address_guessing_many_names_is_locked_out_and_others_are_not()
+    {
+        await _app.Services.GetRequiredService<StaffDirectory>().CreateAsync(new NewStaffMember("sprayed", "Sprayed", Roles.Agent, "right-password"));
+        for (var i = 0; i < StaffDirectory.MaxFailedSignInsPerAddress; i++)
+        {
+            await DesktopClient.TrySignInAsync(_app, $"guess{i}", "wrong", "203.0.113.40");
+        }
+        var (fromSprayer, _, _) = await DesktopClient.TrySignInAsync(_app, "sprayed", "right-password", "203.0.113.40");
+        Assert.That(fromSprayer, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        var (fromElsewhere, _, _) = await DesktopClient.TrySignInAsync(_app, "sprayed", "right-password", "203.0.113.41");
+        Assert.That(fromElsewhere, Is.EqualTo(HttpStatusCode.OK));
     }
 
     [Test]

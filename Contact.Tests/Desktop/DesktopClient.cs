@@ -28,7 +28,7 @@ public sealed class DesktopClient : IAsyncDisposable
         return cookie!;
     }
 
-    public static async Task<(HttpStatusCode Status, string? Cookie, string Body)> TrySignInAsync(ContactFactory app, string userName, string password)
+    public static async Task<(HttpStatusCode Status, string? Cookie, string Body)> TrySignInAsync(ContactFactory app, string userName, string password, string? from = null)
     {
         var client = app.CreateClient(new() { HandleCookies = false, AllowAutoRedirect = false });
         var tokenResponse = await client.GetAsync("/api/staff/antiforgery");
@@ -37,6 +37,10 @@ public sealed class DesktopClient : IAsyncDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/staff/signin") { Content = JsonContent.Create(new { userName, password }) };
         request.Headers.Add("Cookie", antiforgeryCookie);
         request.Headers.Add("X-CSRF-TOKEN", token);
+        if (from is not null)
+        {
+            request.Headers.Add(ContactFactory.TestClientHeader, from);
+        }
         var response = await client.SendAsync(request);
         var cookie = response.Headers.TryGetValues("Set-Cookie", out var values)
             ? values.Select(c => c.Split(';')[0]).FirstOrDefault(c => c.StartsWith("contact-staff=", StringComparison.Ordinal))

@@ -17,10 +17,10 @@ public sealed class UsersCommandTests
 
         await using var db = NpgsqlDataSource.Create(database);
         var staff = new StaffDirectory(db, new FakeTimeProvider(DateTimeOffset.UtcNow));
-        var signedIn = await staff.SignInAsync("jdoe", "a long passphrase");
+        var signedIn = await staff.SignInAsync("jdoe", "a long passphrase", "127.0.0.1");
         Assert.That(signedIn.Member?.Languages, Is.EqualTo(new[] { "en", "fr" }));
         Assert.That(signedIn.Member?.DisplayName, Is.EqualTo("Jo Doe"));
-        Assert.That((await staff.SignInAsync("jdoe", "wrong")).Member, Is.Null);
+        Assert.That((await staff.SignInAsync("jdoe", "wrong", "127.0.0.1")).Member, Is.Null);
 
         var (again, message) = await HostProcess.RunAsync(database, "another long passphrase", "users", "add", "jdoe", "--role", "agent");
         Assert.That(again, Is.EqualTo(1));
@@ -38,14 +38,14 @@ public sealed class UsersCommandTests
 
         var (disabled, said) = await HostProcess.RunAsync(database, "", "users", "disable", "jdoe");
         Assert.That(disabled, Is.EqualTo(0), said);
-        Assert.That((await staff.SignInAsync("jdoe", "a long passphrase")).Member, Is.Null, "a disabled account cannot sign in");
+        Assert.That((await staff.SignInAsync("jdoe", "a long passphrase", "127.0.0.1")).Member, Is.Null, "a disabled account cannot sign in");
         var (listed, list) = await HostProcess.RunAsync(database, "", "users", "list");
         Assert.That(listed, Is.EqualTo(0));
         Assert.That(list, Does.Match(@"jdoe\s+agent\s+disabled"));
         Assert.That((await HostProcess.RunAsync(database, "", "users", "enable", "jdoe")).Item1, Is.EqualTo(0));
         Assert.That((await HostProcess.RunAsync(database, "a brand new passphrase", "users", "set-password", "jdoe")).Item1, Is.EqualTo(0));
-        Assert.That((await staff.SignInAsync("jdoe", "a long passphrase")).Member, Is.Null, "the old password no longer works");
-        Assert.That((await staff.SignInAsync("jdoe", "a brand new passphrase")).Member, Is.Not.Null);
+        Assert.That((await staff.SignInAsync("jdoe", "a long passphrase", "127.0.0.1")).Member, Is.Null, "the old password no longer works");
+        Assert.That((await staff.SignInAsync("jdoe", "a brand new passphrase", "127.0.0.1")).Member, Is.Not.Null);
     }
 }
 

@@ -1,17 +1,15 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Contact.Api.Infrastructure;
+namespace Contact.Core.Infrastructure;
 
 /// <summary>Who a request counts against for rate limits: its client address, an IPv6 client by its /64.</summary>
-internal static class ClientAddress
+public static class ClientAddress
 {
     /// <summary>
     /// The IPv4 address, or the /64 network of an IPv6 address (one home or phone usually holds a whole /64, so
     /// counting single IPv6 addresses would let one client take a new address for every request).
     /// </summary>
-    public static string PartitionKey(HttpContext http) => PartitionKey(http.Connection.RemoteIpAddress);
-
     public static string PartitionKey(IPAddress? address)
     {
         if (address is null)
