@@ -45,12 +45,12 @@ public sealed record RetentionSummary(int Cases, int InboundTexts, int Conversat
 /// Data retention: removes residents' personal data once it is no longer needed, keeping what the reports count.
 /// A case resolved or closed more than <see cref="RetentionOptions.ClosedCaseMonths"/> ago (by its last
 /// resolved, closed or merged event, else its last update) loses the resident's name, phone and email, its
-/// recordings and the bodies and numbers of its texts; a private 311 case and every 211 case also lose their
-/// description, answers, location, photos and the free-text notes of their needs and referrals. A public 311
-/// case keeps its description, location and photos, which the resident made public. The case is stamped
-/// <c>redacted_at</c> and gets one <c>retention_applied</c> event in the same transaction, so a second run changes
-/// nothing. Texts and calls are cleared by age. Everything goes in batches of <see cref="BatchSize"/> rows per
-/// transaction, so a large backlog never holds one long transaction.
+/// recordings, the bodies and numbers of its texts, its calls' state and numbers and the notes on its referrals;
+/// a private 311 case and every 211 case also lose their description, answers, location, photos and the notes on
+/// their needs. A public 311 case keeps its description, location and photos, which the resident made public.
+/// The case is stamped <c>redacted_at</c> and gets one <c>retention_applied</c> event in the same transaction, so a
+/// second run changes nothing. Texts and calls are cleared by age. Everything goes in batches of
+/// <see cref="BatchSize"/> rows per transaction, so a large backlog never holds one long transaction.
 /// </summary>
 public sealed class Retention
 {
@@ -186,7 +186,7 @@ public sealed class Retention
             await connection.ExecuteAsync(new CommandDefinition(
                 "update case_needs set note = '' where case_id = any(@privateIds) and note <> ''", args, tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(
-                "update referrals set note = '', response_note = '' where case_id = any(@privateIds) and (note <> '' or response_note <> '')",
+                "update referrals set note = '', response_note = '' where case_id = any(@ids) and (note <> '' or response_note <> '')",
                 args, tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition("""
                 insert into case_events (case_id, at, kind, actor, is_public, data)
@@ -203,7 +203,7 @@ public sealed class Retention
     }
 
     /// <summary>What a public 311 case loses: its description, location and photos stay public.</summary>
-    internal static readonly string[] PublicGroups = ["contact", "recordings", "texts", "calls"];
+    internal static readonly string[] PublicGroups = ["contact", "recordings", "texts", "calls", "notes"];
 
     /// <summary>What a private 311 case or a 211 case loses.</summary>
     internal static readonly string[] PrivateGroups = ["contact", "description", "answers", "location", "recordings", "photos", "texts", "calls", "notes"];
