@@ -40,6 +40,11 @@ internal static class CaseStoreSetup
         builder.Services.AddSingleton<CaseQueries>();
         builder.Services.AddSingleton<CaseIntake>();
         builder.Services.AddSingleton<Contact.Core.Residents.OneTimeCodes>();
+        // A bad Retention setting stops the host at start, naming the setting.
+        builder.Services.AddOptions<Contact.Core.Residents.RetentionOptions>().BindConfiguration(Contact.Core.Residents.RetentionOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(sp => new Contact.Core.Residents.Retention(sp.GetRequiredService<NpgsqlDataSource>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Contact.Core.Residents.RetentionOptions>>().Value));
         builder.Services.AddSingleton<ApiKeys>();
     }
 

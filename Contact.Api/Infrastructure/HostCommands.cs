@@ -6,12 +6,12 @@ using Contact.Core.Staff;
 
 namespace Contact.Api.Infrastructure;
 
-/// <summary>The host's command line: `migrate`, `catalog import FILE`, `users add|list|disable|enable|set-password`, `apikeys add|list|revoke`, `directory import|export PATH`; anything else runs the web host.</summary>
+/// <summary>The host's command line: `migrate`, `catalog import FILE`, `users add|list|disable|enable|set-password`, `apikeys add|list|revoke`, `directory import|export PATH`, `retention run`; anything else runs the web host.</summary>
 internal static class HostCommands
 {
     public sealed record Command(string? Name, string[] Arguments, string[] HostArgs);
 
-    private static readonly string[] Known = ["migrate", "catalog", "users", "apikeys", "directory"];
+    private static readonly string[] Known = ["migrate", "catalog", "users", "apikeys", "directory", "retention"];
 
     // A command takes all its arguments; it is configured by appsettings and environment variables.
     public static Command Parse(string[] args) =>
@@ -62,6 +62,12 @@ internal static class HostCommands
             {
                 var counts = await app.Services.GetRequiredService<HsdsExporter>().ExportAsync(folder, ct);
                 Console.WriteLine($"Exported {counts.GetValueOrDefault("service")} services, {counts.GetValueOrDefault("location")} locations and {counts.GetValueOrDefault("taxonomy_term")} taxonomy terms ({counts.Values.Sum()} rows in {counts.Count} tables) to {Path.GetFullPath(folder)}.");
+                return 0;
+            }
+            case ("retention", ["run"]):
+            {
+                var s = await app.Services.GetRequiredService<Contact.Core.Residents.Retention>().RunAsync(ct);
+                Console.WriteLine($"Removed personal data from {s.Cases} cases; blanked {s.InboundTexts} inbound and {s.OutboundTexts} outbound texts; deleted {s.Conversations} text conversations; cleared {s.Calls} calls; deleted {s.WebhookReplies} webhook replies and {s.OneTimeCodes} one-time codes.");
                 return 0;
             }
             case ("users", ["add", var name, ..]) when !name.StartsWith("--", StringComparison.Ordinal):
@@ -135,6 +141,7 @@ internal static class HostCommands
                                                                                package (datapackage.json + CSV files) in folder PATH
                       dotnet run --project Contact.Api -- directory export PATH
                                                                                write the resource directory as an HSDS data package
+                      dotnet run --project Contact.Api -- retention run        remove the personal data past its time now (see README)
                       dotnet run --project Contact.Api -- users add NAME --role agent|supervisor|admin|provider
                           [--provider CODE] [--lines 311,211] [--languages en,fr] [--display-name "Full Name"] [--phone NUMBER]
                                                                                create a staff account (password on standard input)

@@ -50,6 +50,7 @@ internal static class JobsSetup
         services.AddTransient<OutboxJobs>();
         services.AddSingleton<Contact.Core.Referral.IFollowUpScheduler, HangfireFollowUpScheduler>();
         services.AddTransient<FollowUpJobs>();
+        services.AddTransient<RetentionJobs>();
         var development = builder.Environment.IsDevelopment();
         var configuration = builder.Configuration;
         services.AddSingleton<ISmsSender>(sp =>
@@ -91,6 +92,9 @@ internal static class JobsSetup
         recurring.AddOrUpdate<SlaJobs>("sla-sweep", jobs => jobs.SweepAsync(CancellationToken.None), Cron.Minutely());
         // And for 211 follow-ups whose scheduled job was lost (its storage restored, say): every one due and not fired.
         recurring.AddOrUpdate<FollowUpJobs>("follow-up-sweep", jobs => jobs.SweepAsync(CancellationToken.None), Cron.Minutely());
+        // Data retention: nightly at 03:15 in the city's time zone, when the centre is quietest.
+        recurring.AddOrUpdate<RetentionJobs>("retention", jobs => jobs.RunAsync(CancellationToken.None), Cron.Daily(3, 15),
+            new RecurringJobOptions { TimeZone = app.Services.GetRequiredService<TimeZoneInfo>() });
     }
 
     /// <summary>The dashboard is for supervisors (read-only) and admins.</summary>
@@ -241,5 +245,19 @@ public sealed class FollowUpJobs(Contact.Core.Referral.InformationReferral ir)
         {
             await ir.StopWaitingAsync(id, cancellationToken);
         }
+    }
+}
+
+/// <summary>Data retention as a Hangfire job: safe to run twice, and a second run changes nothing.</summary>
+public sealed class RetentionJobs(Contact.Core.Residents.Retention retention, ILogger<RetentionJobs> logger)
+{
+    /// <summary>Removes the personal data past its time and logs what went.</summary>
+    [DisableConcurrentExecution(3600)]
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var s = await retention.RunAsync(cancellationToken);
+        logger.LogInformation(
+            "Retention removed personal data from {Cases} cases, blanked {InboundTexts} inbound texts and {OutboundTexts} outbound texts, deleted {Conversations} text conversations, cleared {Calls} calls, deleted {WebhookReplies} webhook replies and {OneTimeCodes} one-time codes",
+            s.Cases, s.InboundTexts, s.OutboundTexts, s.Conversations, s.Calls, s.WebhookReplies, s.OneTimeCodes);
     }
 }
