@@ -19,16 +19,15 @@ internal static class HostSecurity
     /// The job dashboard (Hangfire's own pages, staff only) sets inline style attributes: its styles may be inline,
     /// its scripts still may not.
     /// </summary>
-    public const string JobsContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-        + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    public static readonly string JobsContentSecurityPolicy =
+        ContentSecurityPolicy.Replace("style-src 'self';", "style-src 'self' 'unsafe-inline';", StringComparison.Ordinal);
 
     public static void AddHostSecurity(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             // One proxy in front (nginx, a load balancer): the address it saw is the client's.
             options.ForwardLimit = configuration.GetValue("ForwardedHeaders:ForwardLimit", 1);
             var proxies = configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? [];
@@ -50,11 +49,6 @@ internal static class HostSecurity
                 options.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(network, out var parsed)
                     ? parsed
                     : throw new InvalidOperationException($"ForwardedHeaders:KnownNetworks: '{network}' is not a network such as 10.0.0.0/8."));
-            }
-            var hosts = configuration.GetSection("ForwardedHeaders:AllowedHosts").Get<string[]>() ?? [];
-            foreach (var host in hosts)
-            {
-                options.AllowedHosts.Add(host);
             }
         });
         var development = builder.Environment.IsDevelopment();

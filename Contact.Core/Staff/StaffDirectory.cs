@@ -102,7 +102,7 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
             // A count older than the window, or whose lock has run out, starts again.
             var locked = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition("""
                 insert into sign_in_failures as f (key, failures, first_failed_at, locked_until)
-                values (@key, 1, @now, case when @limit <= 1 then @until end)
+                values (@key, 1, @now, null)
                 on conflict (key) do update set
                     failures = case when f.first_failed_at < @windowStart or f.locked_until <= @now then 1 else f.failures + 1 end,
                     first_failed_at = case when f.first_failed_at < @windowStart or f.locked_until <= @now then @now else f.first_failed_at end,

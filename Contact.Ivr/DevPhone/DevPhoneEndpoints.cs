@@ -129,15 +129,13 @@ public static class DevPhoneEndpoints
     /// <summary>The first address this host listens on (a wildcard read as localhost), or http://localhost when it has none.</summary>
     private static string OwnAddress(IServer? server)
     {
-        var address = server?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        if (address is null || !Uri.TryCreate(address.Replace("://+", "://localhost", StringComparison.Ordinal)
-                .Replace("://*", "://localhost", StringComparison.Ordinal)
-                .Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal)
-                .Replace("://[::]", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out var uri))
+        if (server?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is not { } first)
         {
             return "http://localhost";
         }
-        return uri.GetLeftPart(UriPartial.Authority);
+        var address = BindingAddress.Parse(first);
+        var host = address.Host is "+" or "*" or "0.0.0.0" or "[::]" ? "localhost" : address.Host;
+        return $"{address.Scheme}://{host}:{address.Port.ToString(CultureInfo.InvariantCulture)}";
     }
 
     /// <summary>X-Twilio-Signature as Twilio computes it: HMAC-SHA1 of the URL then every field name and value in name order, base64.</summary>

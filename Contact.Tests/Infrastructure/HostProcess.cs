@@ -9,7 +9,15 @@ public static class HostProcess
     /// Runs `dotnet Contact.Api.dll ARGS` in Production against <paramref name="connectionString"/>, writing
     /// <paramref name="input"/> (when given) as one line on standard input; answers the exit code and everything it printed.
     /// </summary>
-    public static async Task<(int Code, string Output)> RunAsync(string connectionString, string? input, params string[] args)
+    public static Task<(int Code, string Output)> RunAsync(string connectionString, string? input, params string[] args) =>
+        RunAsync(connectionString, input, new Dictionary<string, string>(), args);
+
+    /// <summary>
+    /// The same with more environment variables (<paramref name="environment"/> may also replace
+    /// ASPNETCORE_ENVIRONMENT); a host still running after 90 seconds is killed and the test fails.
+    /// </summary>
+    public static async Task<(int Code, string Output)> RunAsync(
+        string connectionString, string? input, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Contact.Api.dll"), .. args])
         {
@@ -18,6 +26,10 @@ public static class HostProcess
             RedirectStandardError = true,
             Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ConnectionStrings__Cases"] = connectionString },
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         using var process = Process.Start(start)!;
         if (input is not null)
         {
@@ -27,7 +39,15 @@ public static class HostProcess
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"dotnet Contact.Api.dll {string.Join(' ', args)} was still running after 90 seconds");
+        }
         return (process.ExitCode, await output + await errors);
     }
 }

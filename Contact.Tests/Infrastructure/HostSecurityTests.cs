@@ -163,13 +163,26 @@ public sealed class HostSecurityTests
         Assert.That(await PageAsync("admin"), Does.Contain("recurring/trigger"));
         Assert.That(await PageAsync("supervisor"), Does.Not.Contain("recurring/trigger"));
 
-        using var trigger = new HttpRequestMessage(HttpMethod.Post, "/jobs/recurring/trigger")
+        // The same well-formed trigger (form token included): an admin's runs, a supervisor's is refused.
+        async Task<HttpStatusCode> TriggerAsync(string user)
         {
-            Content = new FormUrlEncodedContent([new("jobs[]", "outbox-sweep")]),
-        };
-        trigger.Headers.Add("Cookie", await DesktopClient.SignInAsync(app, "supervisor"));
-        var refused = await app.CreateClient(new() { AllowAutoRedirect = false }).SendAsync(trigger);
-        Assert.That((int)refused.StatusCode, Is.AnyOf(401, 403));
+            var client = app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
+            var cookie = await DesktopClient.SignInAsync(app, user);
+            using var tokenRequest = new HttpRequestMessage(HttpMethod.Get, "/api/staff/antiforgery");
+            tokenRequest.Headers.Add("Cookie", cookie);
+            var tokenResponse = await client.SendAsync(tokenRequest);
+            var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+            var antiforgeryCookie = string.Join("; ", tokenResponse.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
+            using var trigger = new HttpRequestMessage(HttpMethod.Post, "/jobs/recurring/trigger")
+            {
+                Content = new FormUrlEncodedContent([new("jobs[]", "outbox-sweep")]),
+            };
+            trigger.Headers.Add("Cookie", cookie + "; " + antiforgeryCookie);
+            trigger.Headers.Add("X-CSRF-TOKEN", token);
+            return (await client.SendAsync(trigger)).StatusCode;
+        }
+        Assert.That((int)await TriggerAsync("admin"), Is.InRange(200, 299));
+        Assert.That(await TriggerAsync("supervisor"), Is.EqualTo(HttpStatusCode.Unauthorized));
     }
 
     [Test]

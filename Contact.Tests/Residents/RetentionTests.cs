@@ -300,33 +300,11 @@ public sealed class RetentionTests
     public async Task A_bad_setting_stops_the_host_naming_it()
     {
         // The real host, as a process: it must stop with an error that names the setting.
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Contact.Api.dll"), "--urls", "http://127.0.0.1:0"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                ["ConnectionStrings__Cases"] = await TestDatabase.CloneAsync(),
-                ["Seed__DemoData"] = "false",
-                ["Retention__ClosedCaseMonths"] = "0",
-            },
-        };
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("The host started with Retention:ClosedCaseMonths=0");
-        }
-        Assert.That(process.ExitCode, Is.Not.EqualTo(0));
-        Assert.That(await output + await errors, Does.Contain("Retention:ClosedCaseMonths must be a whole number of months"));
+        var (code, output) = await HostProcess.RunAsync(await TestDatabase.CloneAsync(), null,
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Seed__DemoData"] = "false", ["Retention__ClosedCaseMonths"] = "0" },
+            "--urls", "http://127.0.0.1:0");
+        Assert.That(code, Is.Not.EqualTo(0), "the host stopped");
+        Assert.That(output, Does.Contain("Retention:ClosedCaseMonths must be a whole number of months"));
     }
 
     [Test]

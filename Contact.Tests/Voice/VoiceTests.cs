@@ -63,25 +63,10 @@ public sealed class SignatureTests
     public async Task Outside_development_the_host_refuses_to_start_without_an_auth_token()
     {
         // The real host, as a process: it must stop with an error that names the setting.
-        var host = Path.Combine(AppContext.BaseDirectory, "Contact.Api.dll");
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [host, "--urls", "http://127.0.0.1:0"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["ConnectionStrings__Cases"] = await TestDatabase.CloneAsync(),
-                ["Twilio__AuthToken"] = "",
-            },
-        };
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.That(process.ExitCode, Is.Not.EqualTo(0));
-        Assert.That(await output + await errors, Does.Contain("Twilio:AuthToken is required outside Development"));
+        var (code, output) = await HostProcess.RunAsync(await TestDatabase.CloneAsync(), null,
+            new Dictionary<string, string> { ["Twilio__AuthToken"] = "" }, "--urls", "http://127.0.0.1:0");
+        Assert.That(code, Is.Not.EqualTo(0));
+        Assert.That(output, Does.Contain("Twilio:AuthToken is required outside Development"));
     }
 }
 
