@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using Contact.Agent.Staff;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
@@ -39,7 +40,7 @@ public sealed record ProviderOption(string Code, string Level, LocalText Name);
 public sealed class AgentHub(
     StaffDirectory staff, DesktopQueries queries, CaseWork work, Referrals referrals, CatalogStore catalog,
     CaseTextLocalizer text, ILogger<AgentHub> logger, InformationReferral ir, IOptions<CrisisLineOptions> crisisLine,
-    TimeProvider clock, ICallConnector? calls = null) : Hub<IAgentClient>
+    TimeProvider clock, DeskConnections desks, ICallConnector? calls = null) : Hub<IAgentClient>
 {
     internal const string LanguageKey = "language";
 
@@ -49,25 +50,46 @@ public sealed class AgentHub(
 
     public const string Supervisors = "supervisors";
 
+    /// <summary>The groups a member's connections belong in: their queues, their provider, and supervisors.</summary>
+    public static IReadOnlySet<string> GroupsOf(StaffMember member)
+    {
+        var groups = new HashSet<string>(DesktopQueries.QueuesOf(member).Select(QueueGroup), StringComparer.Ordinal);
+        if (member.ProviderId is int provider)
+        {
+            groups.Add(ProviderGroup(provider));
+        }
+        if (member.Oversees)
+        {
+            groups.Add(Supervisors);
+        }
+        return groups;
+    }
+
     public override async Task OnConnectedAsync()
     {
         var http = Context.GetHttpContext();
         Context.Items[LanguageKey] = http?.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture.TwoLetterISOLanguageName ?? "en";
         var me = await MeAsync();
-        foreach (var queue in DesktopQueries.QueuesOf(me))
+        var connection = desks.Add(Context, me.UserName, Context.User?.FindFirstValue(ClaimTypes.Role) ?? "",
+            Context.User?.FindFirstValue(StaffAuth.StampClaim));
+        // The member is read again inside the regrouping's turn: a change made while connecting is not lost.
+        var joined = await connection.RegroupAsync(
+            async () => await staff.FindAsync(me.UserName, Context.ConnectionAborted) is { } now ? GroupsOf(now) : null,
+            group => Groups.AddToGroupAsync(Context.ConnectionId, group),
+            group => Groups.RemoveFromGroupAsync(Context.ConnectionId, group));
+        if (!joined)
         {
-            await Groups.AddToGroupAsync(Context.ConnectionId, QueueGroup(queue));
-        }
-        if (me.ProviderId is int provider)
-        {
-            await Groups.AddToGroupAsync(Context.ConnectionId, ProviderGroup(provider));
-        }
-        if (me.Oversees)
-        {
-            await Groups.AddToGroupAsync(Context.ConnectionId, Supervisors);
+            desks.Remove(Context.ConnectionId);
+            throw new HubException("Your account is not active. Sign in again.");
         }
         logger.LogInformation("{UserName} connected to the desktop", me.UserName);
         await base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        desks.Remove(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
     }
 
     private async Task<StaffMember> MeAsync() =>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Contact.Core.Desktop;
 using Contact.Core.Infrastructure;
+using Contact.Core.Staff;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,10 +13,17 @@ namespace Contact.Agent.Desktop;
 /// <summary>
 /// Listens for the change notifications every host sends after it commits (<see cref="ChangeFeed"/>), whatever
 /// channel made the change, and pushes them to the desktops connected to this host.
+/// A member's change (<c>contact_staff</c>, from a trigger on <c>staff_users</c>) regroups their connections on this
+/// host, or closes them when the account was disabled or its password or role changed. Whenever changes may have
+/// been missed (the LISTEN connection was lost, or a batch could not be pushed) every desktop is told to resync.
 /// </summary>
-public sealed class CaseChangeListener(CasesDatabase database, DesktopQueries queries, IHubContext<AgentHub, IAgentClient> hub, ILogger<CaseChangeListener> logger)
+public sealed class CaseChangeListener(CasesDatabase database, DesktopQueries queries, IHubContext<AgentHub, IAgentClient> hub, ILogger<CaseChangeListener> logger,
+    DeskConnections? desks = null, StaffDirectory? staff = null)
     : BackgroundService
 {
+    /// <summary>The channel the staff_users trigger notifies with a member's user name.</summary>
+    public const string StaffChannel = "contact_staff";
+
     private readonly Channel<(string Channel, string Payload)> _changes = Channel.CreateUnbounded<(string, string)>(new UnboundedChannelOptions { SingleReader = true });
     private int _supervisorPending;
 
@@ -24,17 +32,24 @@ public sealed class CaseChangeListener(CasesDatabase database, DesktopQueries qu
 
     private async Task ListenAsync(CancellationToken ct)
     {
+        var listenedBefore = false;
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 await using var connection = await database.ListenDataSource.OpenConnectionAsync(ct);
                 connection.Notification += (_, e) => _changes.Writer.TryWrite((e.Channel, e.Payload));
-                await using (var listen = new NpgsqlCommand("listen " + ChangeFeed.Channel, connection))
+                await using (var listen = new NpgsqlCommand($"listen {ChangeFeed.Channel}; listen {StaffChannel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(ct);
                 }
                 logger.LogInformation("Listening for case changes");
+                if (listenedBefore)
+                {
+                    // Whatever changed while nobody listened was never pushed: every desktop reads afresh.
+                    _changes.Writer.TryWrite((ResyncSignal, ""));
+                }
+                listenedBefore = true;
                 while (!ct.IsCancellationRequested)
                 {
                     await connection.WaitAsync(ct);
@@ -68,7 +83,15 @@ public sealed class CaseChangeListener(CasesDatabase database, DesktopQueries qu
             {
                 var cases = new List<(long Id, string? QueueBefore)>();
                 var referralIds = new List<long>();
-                foreach (var (_, payload) in batch)
+                if (batch.Any(b => b.Channel == ResyncSignal))
+                {
+                    await hub.Clients.All.Resync();
+                }
+                foreach (var userName in batch.Where(b => b.Channel == StaffChannel).Select(b => b.Payload).Distinct(StringComparer.Ordinal))
+                {
+                    await StaffChangedAsync(userName, ct);
+                }
+                foreach (var (_, payload) in batch.Where(b => b.Channel == ChangeFeed.Channel))
                 {
                     foreach (var (kind, id, queueBefore) in ChangeFeed.Parse(payload))
                     {
@@ -101,9 +124,49 @@ public sealed class CaseChangeListener(CasesDatabase database, DesktopQueries qu
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                // Desktops miss this batch at worst and catch up on their next snapshot; the host keeps going.
-                logger.LogWarning(e, "Could not push {Count} changes", batch.Count);
+                // The desktops missed this batch: tell them all to read afresh (once it can be said); the host keeps going.
+                logger.LogWarning(e, "Could not push {Count} changes; desktops will resync", batch.Count);
+                _changes.Writer.TryWrite((ResyncSignal, ""));
+                await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
             }
+        }
+    }
+
+    private const string ResyncSignal = "resync";
+
+    /// <summary>
+    /// Applies a change to a member to their connections on this host: closed when the account is gone or disabled,
+    /// or when its role or security stamp is no longer the one the connection signed in with; otherwise moved into
+    /// the groups the member now belongs in, and told to take a fresh snapshot.
+    /// </summary>
+    private async Task StaffChangedAsync(string userName, CancellationToken ct)
+    {
+        if (desks is null || staff is null || desks.Of(userName) is not { Count: > 0 } open)
+        {
+            return;
+        }
+        foreach (var connection in open)
+        {
+            var id = connection.Context.ConnectionId;
+            var kept = await connection.RegroupAsync(async () =>
+                {
+                    var stamp = await staff.StampAsync(userName, ct);
+                    if (stamp is not { } current || current.Role != connection.Role || current.Stamp.ToString() != connection.Stamp)
+                    {
+                        return null;
+                    }
+                    return await staff.FindAsync(userName, ct) is { } member ? AgentHub.GroupsOf(member) : null;
+                },
+                group => hub.Groups.AddToGroupAsync(id, group, ct),
+                group => hub.Groups.RemoveFromGroupAsync(id, group, ct));
+            if (!kept)
+            {
+                logger.LogInformation("Closing a desktop connection of {UserName}: the account was disabled, given a new password or a new role", userName);
+                connection.Context.Abort();
+                desks.Remove(id);
+                continue;
+            }
+            await hub.Clients.Client(id).Resync();
         }
     }
 

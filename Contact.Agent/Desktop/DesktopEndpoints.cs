@@ -32,6 +32,7 @@ public static class DesktopEndpoints
         services.AddSingleton<NeedsReport>();
         services.AddOptions<CrisisLineOptions>().BindConfiguration(CrisisLineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CaseTextLocalizer>();
+        services.AddSingleton<DeskConnections>();
         services.AddHostedService<CaseChangeListener>();
         return services;
     }

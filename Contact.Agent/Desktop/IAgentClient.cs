@@ -19,4 +19,7 @@ public interface IAgentClient
 
     /// <summary>Queues, staff or volumes changed; supervisors fetch a fresh view.</summary>
     Task SupervisorChanged();
+
+    /// <summary>Changes may have been missed (or the receiver's own queues changed): take a fresh snapshot.</summary>
+    Task Resync();
 }

@@ -279,6 +279,13 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
                 throw new WorkRefusedException("refused.merge_self", "A case cannot be merged into itself.");
             }
             var into = await LockAsync(connection, tx, intoNumber, cancellationToken);
+            var intoReferred = await connection.QueryAsync<int>(new CommandDefinition(
+                "select provider_id from referrals where case_id = @Id", new { into.Id }, tx, cancellationToken: cancellationToken));
+            if (!DesktopQueries.MaySee(member, into.Queue, into.AssignedTo, intoReferred))
+            {
+                // A case the agent may not see is answered as if it did not exist: merging must not tell them it does.
+                throw new WorkRefusedException("refused.no_case", $"There is no case {intoNumber}.", intoNumber);
+            }
             if (!IsOpen(into.Status) || into.Line != c.Line)
             {
                 throw new WorkRefusedException("refused.merge_target", $"Case {intoNumber} is not an open {c.Line} case.", intoNumber, c.Line);

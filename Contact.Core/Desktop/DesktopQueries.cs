@@ -151,6 +151,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
         var history = (await connection.QueryAsync<CaseEvent>(new CommandDefinition(
             "select id, at, kind, actor, is_public, data::text as data from case_events where case_id = @Id order by id",
             new { c.Id }, cancellationToken: cancellationToken)))
+            .Where(e => !isProvider || ProviderMaySee(e, member.ProviderCode))
             .Select(e => new HistoryEntry(e.At, e.Kind, e.Actor, describe(e), e.IsPublic)).ToList();
 
         var duplicates = (await connection.QueryAsync<DuplicateView>(new CommandDefinition("""
@@ -187,7 +188,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             c.Description, answers, c.Address, c.Latitude, c.Longitude,
             isProvider ? new ResidentView(null, null, null, c.Language, false) : new ResidentView(c.ResidentName, c.ResidentPhone, c.ResidentEmail, c.Language, c.NotifyConsent),
             c.AssignedTo, c.CreatedAt, c.UpdatedAt,
-            isProvider ? [.. history.Where(h => h.IsPublic || h.Kind.StartsWith("referral", StringComparison.Ordinal))] : history,
+            history,
             isProvider ? [] : duplicates,
             isProvider ? [] : suggestions,
             [.. referrals.Where(r => !isProvider || r.ProviderId == member.ProviderId).Select(r => r.View)],
@@ -195,6 +196,31 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             c.FirstResponseDueAt, c.ResolutionDueAt, c.Paused, c.FirstResponseAt,
             c.Crisis, c.Line == "211" && !isProvider ? await InformationReferral.ReadAsync(connection, c.Id, cancellationToken) : null,
             AddressId: c.AddressId);
+    }
+
+    /// <summary>
+    /// Whether a provider's staff may read a history entry: the public ones, and what concerns their own referral.
+    /// Another provider's referral (its notes, its reasons for declining) and the staff's own notes are not theirs.
+    /// </summary>
+    internal static bool ProviderMaySee(CaseEvent e, string? providerCode)
+    {
+        if (providerCode is null)
+        {
+            return false;
+        }
+        using var doc = JsonDocument.Parse(e.Data);
+        var data = doc.RootElement;
+        if (e.Kind.StartsWith("referral_", StringComparison.Ordinal))
+        {
+            return data.ValueKind == JsonValueKind.Object && data.TryGetProperty("provider", out var p) && p.ValueKind == JsonValueKind.String
+                && p.GetString() == providerCode;
+        }
+        if (e.Kind == "referred")
+        {
+            return data.ValueKind == JsonValueKind.Object && data.TryGetProperty("providers", out var ps) && ps.ValueKind == JsonValueKind.Array
+                && ps.EnumerateArray().Any(x => x.ValueKind == JsonValueKind.String && x.GetString() == providerCode);
+        }
+        return e.IsPublic;
     }
 
     private sealed record QuestionRow(string Code, string PromptEn, string PromptFr, string Choices);

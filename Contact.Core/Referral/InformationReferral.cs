@@ -288,11 +288,16 @@ public sealed class InformationReferral(
 
     /// <summary>
     /// Sets or clears the crisis flag (risk to life). Setting it makes the case urgent, so it is first in its queue,
-    /// and the desktop offers the crisis line at once. Anyone who may see the case may set it, without claiming it.
+    /// and the desktop offers the crisis line at once. Anyone who works the queues and may see the case may set it,
+    /// without claiming it; a provider's staff may not (they call the case's agent).
     /// </summary>
     public Task SetCrisisAsync(StaffMember member, string number, bool on, CancellationToken cancellationToken = default) =>
         work.OnCaseAsync(member, number, mustHold: false, async (connection, tx, c, now) =>
         {
+            if (!member.WorksQueues)
+            {
+                throw new WorkRefusedException("refused.role", "Only agents, supervisors and admins set or clear the crisis flag.");
+            }
             CaseWork.MustBeOpen(c);
             Must211(c);
             var before = await connection.QuerySingleAsync<(bool Crisis, string Priority)>(new CommandDefinition(

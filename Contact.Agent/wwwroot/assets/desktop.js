@@ -137,6 +137,7 @@ const hub = new HubSession({
     CaseChanged: number => onCaseChanged(number),
     ReferralChanged: referral => onReferralChanged(referral),
     SupervisorChanged: () => {}, // for the supervisor page
+    Resync: () => refreshSnapshot(),
   },
   onState: name => setConnectionState(name),
   onConnected: () => refreshSnapshot(),

@@ -101,6 +101,7 @@ async function signOutNow() {
 const hub = new HubSession({
   handlers: {
     SupervisorChanged: () => scheduleRefresh(),
+    Resync: () => scheduleRefresh(),
     // The hub may also send the desktop's events to supervisors: the counts they change come with SupervisorChanged.
     QueueItemChanged: () => {},
     QueueItemRemoved: () => {},
