@@ -58,7 +58,7 @@ internal static class WebPlatform
             };
         });
 
-        services.AddSharedDataProtection();
+        services.AddSharedDataProtection(configuration, builder.Environment);
         services.AddOpenApi();
         services.AddContactHealth();
     }

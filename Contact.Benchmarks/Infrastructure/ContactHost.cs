@@ -47,6 +47,8 @@ public sealed class ContactHost : IAsyncDisposable
         ["Seed__DemoData"] = "false",
         // Production refuses to start without one; the benchmarks sign their Twilio webhooks with it.
         ["Twilio__AuthToken"] = BenchmarkTwilioToken,
+        // Production also refuses to start with its data-protection keys unencrypted at rest.
+        ["DataProtection__KeyEncryptionKey"] = "YmVuY2htYXJrLWRhdGEtcHJvdGVjdGlvbi1rZXktMzI=",
         // Texts the cases cause run through the outbox and its jobs, ending in the log (no Twilio here).
         ["Notifications__Sms"] = "log",
     };

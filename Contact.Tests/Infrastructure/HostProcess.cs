@@ -24,7 +24,12 @@ public static class HostProcess
             RedirectStandardInput = input is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["ConnectionStrings__Cases"] = connectionString },
+            Environment =
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["ConnectionStrings__Cases"] = connectionString,
+                ["DataProtection__KeyEncryptionKey"] = Contact.Tests.Infrastructure.DataProtectionTests.TestKey,
+            },
         };
         foreach (var (name, value) in environment)
         {

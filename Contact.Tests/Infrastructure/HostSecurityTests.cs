@@ -90,6 +90,7 @@ public sealed class HostSecurityTests
         {
             ["environment"] = "Production",
             ["Twilio:AuthToken"] = "test-token",
+            ["DataProtection:KeyEncryptionKey"] = DataProtectionTests.TestKey,
         });
         var client = app.CreateClient(new() { BaseAddress = new Uri("https://contact.example.org"), AllowAutoRedirect = false });
         var response = await client.GetAsync("/api/staff/antiforgery");
