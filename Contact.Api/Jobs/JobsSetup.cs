@@ -46,6 +46,9 @@ internal static class JobsSetup
         services.AddHostedService(sp => sp.GetRequiredService<SlaClock>());
         services.AddSingleton<Contact.Core.Sla.SlaEscalator>();
         services.AddTransient<SlaJobs>();
+        services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.Section)
+            .Validate(o => o.GiveUpAfter > TimeSpan.Zero, "Notifications:GiveUpAfter is a positive time span (e.g. 1.00:00:00 for a day).")
+            .ValidateOnStart();
         services.AddSingleton<OutboxDelivery>();
         services.AddTransient<OutboxJobs>();
         services.AddSingleton<Contact.Core.Referral.IFollowUpScheduler, HangfireFollowUpScheduler>();

@@ -110,7 +110,7 @@ public sealed class Retention
         var outbound = await RepeatAsync("""
             update outbox set body = '', to_address = '', last_error = null
             where id in (select id from outbox
-                         where case_id is null and created_at < @cutoff and status not in ('pending', 'sending')
+                         where case_id is null and created_at < @cutoff and status not in ('pending', 'sending', 'uncertain')
                            and (body <> '' or to_address <> '')
                          limit @batch for update skip locked)
             """, smsCutoff, cancellationToken);
@@ -175,7 +175,7 @@ public sealed class Retention
             // A text still waiting after all this time is never sent: it is cancelled with its number gone.
             await connection.ExecuteAsync(new CommandDefinition("""
                 update outbox set body = '', to_address = '', last_error = null,
-                    status = case when status in ('pending', 'sending') then 'cancelled' else status end
+                    status = case when status in ('pending', 'sending', 'uncertain') then 'cancelled' else status end
                 where case_id = any(@ids)
                 """, args, tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition("""

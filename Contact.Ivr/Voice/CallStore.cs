@@ -109,6 +109,42 @@ public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock, C
             new { callSid, status = status.Length > 40 ? status[..40] : status, now = clock.GetUtcNow() }, cancellationToken: ct)) > 0;
     }
 
+    /// <summary>How long a turn waits for the one before it on the same call (Twilio gives up on a webhook after 15 s).</summary>
+    public static readonly TimeSpan TurnWait = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Begins a turn of the call: a transaction holding an advisory lock on the call sid until the returned turn is
+    /// disposed, so the turns of one call (a webhook Twilio retried while its first delivery still runs) run one at
+    /// a time, each reading what the one before it saved. Any host takes the lock; it goes with the transaction.
+    /// </summary>
+    public async Task<IAsyncDisposable> BeginTurnAsync(string callSid, CancellationToken ct)
+    {
+        var connection = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            var tx = await connection.BeginTransactionAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"set local lock_timeout = '{(int)TurnWait.TotalMilliseconds}ms'; select pg_advisory_xact_lock(hashtextextended('call:' || @callSid, 0))",
+                new { callSid }, tx, cancellationToken: ct));
+            return new Turn(connection, tx);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class Turn(NpgsqlConnection connection, NpgsqlTransaction tx) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            // Nothing was written in it: the rollback only lets the lock go.
+            await tx.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
     /// <summary>The reply already given to this idempotency token, or null.</summary>
     public async Task<string?> ReplyForAsync(string token, CancellationToken ct)
     {
@@ -131,23 +167,28 @@ public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock, C
 
     /// <summary>
     /// Texts the caller the services they heard: an outbox row (not tied to a case) written in the transaction that
-    /// records, in the call's state, that this list was sent; delivered after commit.
+    /// records, in the call's state, that this list was sent; delivered after commit. <paramref name="dedupeKey"/>
+    /// names the list within the call: a list already texted under it is not written again (returns null).
     /// </summary>
-    public async Task<long> TextServicesAsync(CallRecord call, string to, string language, string body, CancellationToken ct)
+    public async Task<long?> TextServicesAsync(CallRecord call, string to, string language, string body, string dedupeKey, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            insert into outbox (case_id, to_address, language, kind, body, next_attempt_at, created_at, updated_at)
-            values (null, @to, @language, @kind, @body, @now, @now, @now)
+        var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition("""
+            insert into outbox (case_id, to_address, language, kind, body, next_attempt_at, created_at, updated_at, dedupe_key)
+            values (null, @to, @language, @kind, @body, @now, @now, @now, @dedupeKey)
+            on conflict (dedupe_key) where dedupe_key is not null do nothing
             returning id
-            """, new { to, language, kind = Contact.Core.Notifications.Outbox.DirectoryServicesKind, body, now }, tx, cancellationToken: ct));
+            """, new { to, language, kind = Contact.Core.Notifications.Outbox.DirectoryServicesKind, body, now, dedupeKey }, tx, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition(
             "update calls set state = @State::jsonb, updated_at = @now where call_sid = @CallSid",
             new { State = JsonSerializer.Serialize(call.State, Json), call.CallSid, now }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
-        outbox?.Dispatch(id);
+        if (id is long written)
+        {
+            outbox?.Dispatch(written);
+        }
         return id;
     }
 

@@ -96,6 +96,19 @@ public static class VoiceEndpoints
         {
             return Results.BadRequest();
         }
+        // One turn of a call at a time: a webhook Twilio retried while its first delivery still runs waits for it,
+        // then reads what it saved (and the reply it gave), so no side effect happens twice.
+        IAsyncDisposable turn;
+        try
+        {
+            turn = await calls.BeginTurnAsync(sid, ct);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            logger.LogError(e, "Call {CallSid}: the turn could not begin; apologising and offering an agent", sid);
+            return Twiml(http.RequestServices.GetRequiredService<VoiceFlow>().Apology(null));
+        }
+        await using var _ = turn;
         // A retried webhook gets the reply it got the first time, and repeats nothing.
         var token = http.Request.Headers["I-Twilio-Idempotency-Token"].ToString();
         if (token.Length is > 0 and <= 200 && await calls.ReplyForAsync(token, ct) is { } earlier)

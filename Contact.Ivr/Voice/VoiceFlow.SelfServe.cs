@@ -242,7 +242,9 @@ public sealed partial class VoiceFlow
                 var header = Outbox.Render(Outbox.DirectoryServicesKind, language, need.WordIn(language), state.PostalCode);
                 var fitted = ServiceListText.Fit(header, state.ServicesHeard, null, firstNumber: state.ServiceOffset + 1);
                 state.ServicesTexted.Add(state.ServiceOffset);
-                await calls.TextServicesAsync(call, PhoneNumberNormaliser.ToE164(call.FromNumber)!, language, fitted.Text, ct);
+                // Keyed on the call and the list: a retried webhook never texts the same list twice.
+                var key = string.Join(':', "call", call.CallSid, "services", state.Need, state.PostalCode, state.ServiceOffset.ToString(CultureInfo.InvariantCulture));
+                await calls.TextServicesAsync(call, PhoneNumberNormaliser.ToE164(call.FromNumber)!, language, fitted.Text, key.Length > 200 ? key[..200] : key, ct);
             }
             Speak(response, call.Language, T("services.texted"));
             ServicesOptions(response, call, 0);

@@ -26,6 +26,15 @@ public sealed class TwilioStub : IAsyncDisposable
 
     public ConcurrentQueue<IFormCollection> Received { get; } = new();
 
+    /// <summary>The messages created, as Twilio would list them.</summary>
+    public ConcurrentQueue<(string Sid, string To, string From, string Body, DateTimeOffset SentAt)> Messages { get; } = new();
+
+    /// <summary>The query strings of message list requests (MessageResource.Read).</summary>
+    public ConcurrentQueue<IQueryCollection> Listed { get; } = new();
+
+    /// <summary>What a message list answers when not 200: (HTTP status, Twilio error code).</summary>
+    public (int Status, int? Code) ListAnswer { get; set; } = (200, null);
+
     /// <summary>Live calls redirected through the REST API: (CallSid, TwiML).</summary>
     public ConcurrentQueue<(string CallSid, string Twiml)> CallUpdates { get; } = new();
 
@@ -57,6 +66,7 @@ public sealed class TwilioStub : IAsyncDisposable
                 return Results.Json(new { code, message = $"stub error {code}", more_info = "https://www.twilio.com/docs/errors/" + code, status }, statusCode: status);
             }
             var sid = "SM" + Guid.NewGuid().ToString("N");
+            stub.Messages.Enqueue((sid, form["To"].ToString(), form["From"].ToString(), form["Body"].ToString(), DateTimeOffset.UtcNow));
             return Results.Json(new
             {
                 sid,
@@ -71,6 +81,36 @@ public sealed class TwilioStub : IAsyncDisposable
                 date_created = DateTimeOffset.UtcNow.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                 uri = $"/2010-04-01/Accounts/{account}/Messages/{sid}.json",
             }, statusCode: 201);
+        });
+        app.MapGet("/2010-04-01/Accounts/{account}/Messages.json", (string account, HttpContext http) =>
+        {
+            var query = http.Request.Query;
+            stub.Listed.Enqueue(query);
+            if (stub.ListAnswer.Status >= 300)
+            {
+                var (status, code) = stub.ListAnswer;
+                return Results.Json(new { code, message = $"stub error {code}", more_info = "https://www.twilio.com/docs/errors/" + code, status }, statusCode: status);
+            }
+            // Filtered as Twilio does: To, From, DateSent>= (newest first).
+            var after = query["DateSent>"].ToString() is { Length: > 0 } a ? DateTimeOffset.Parse(a, System.Globalization.CultureInfo.InvariantCulture) : DateTimeOffset.MinValue;
+            var messages = stub.Messages
+                .Where(m => (query["To"].Count == 0 || m.To == query["To"].ToString()) && (query["From"].Count == 0 || m.From == query["From"].ToString()) && m.SentAt >= after)
+                .Reverse()
+                .Select(m => new
+                {
+                    sid = m.Sid, account_sid = account, to = m.To, from = m.From, body = m.Body, status = "delivered", num_segments = "1",
+                    direction = "outbound-api", api_version = "2010-04-01",
+                    date_created = m.SentAt.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                    date_sent = m.SentAt.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                    uri = $"/2010-04-01/Accounts/{account}/Messages/{m.Sid}.json",
+                })
+                .ToList();
+            return Results.Json(new
+            {
+                messages, end = messages.Count - 1, first_page_uri = $"/2010-04-01/Accounts/{account}/Messages.json?PageSize=50&Page=0",
+                next_page_uri = (string?)null, page = 0, page_size = 50, previous_page_uri = (string?)null, start = 0,
+                uri = $"/2010-04-01/Accounts/{account}/Messages.json?PageSize=50&Page=0",
+            });
         });
         app.MapPost("/2010-04-01/Accounts/{account}/Calls/{callSid}.json", async (string account, string callSid, HttpContext http) =>
         {

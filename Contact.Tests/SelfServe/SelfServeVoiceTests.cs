@@ -79,6 +79,31 @@ public sealed class SelfServeVoiceTests
         Assert.That(call.Last!.Root!.Element("Enqueue")?.Value, Is.EqualTo("211-en"));
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task A_texting_turn_twilio_delivers_twice_at_once_texts_once_and_both_answers_are_the_same_prompt(bool withToken)
+    {
+        var call = await AtHelpMenuAsync();
+        await call.KeysAsync(call.Action, call.KeyFor("food"));
+        await call.KeysAsync(call.Action, "517");
+        var action = call.Action;
+        // Twilio retries the webhook while its first delivery still runs: the same signed request, twice at once.
+        var token = withToken ? "retry-" + call.CallSid : null;
+        var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => call.PostAsync(action, new Dictionary<string, string> { ["Digits"] = "1" }, token)));
+        var replies = new List<System.Xml.Linq.XDocument>();
+        foreach (var response in responses)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), body);
+            var twiml = System.Xml.Linq.XDocument.Parse(body);
+            TwimlRules.Check(twiml);
+            replies.Add(twiml);
+        }
+        Assert.That(replies[0].ToString(), Does.Contain("We are sending them to you by text message."));
+        Assert.That(replies[1].ToString(), Is.EqualTo(replies[0].ToString()), "the retry hears the same next prompt");
+        Assert.That(await _app.ScalarAsync($"select count(*) from outbox where to_address = '{call.From}'"), Is.EqualTo(1));
+    }
+
     [Test]
     public async Task A_postal_code_said_in_french_is_understood_and_the_services_are_read_in_french()
     {

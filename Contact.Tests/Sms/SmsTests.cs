@@ -289,6 +289,25 @@ public sealed class SmsTests
         Assert.That(await _app.ScalarAsync($"select count(*) from sms_inbound where message_sid in ('{first}', '{last}')"), Is.EqualTo(2));
     }
 
+    [Test]
+    public async Task A_webhook_twilio_delivers_twice_at_once_makes_one_case_and_one_reply()
+    {
+        var resident = NewResident();
+        var first = Texter.NewSid();
+        // The first text of a conversation, and the one that files the case, each delivered twice at once.
+        var replies = await Task.WhenAll(resident.TextAsync("pothole at 5 Elgin St", messageSid: first), resident.TextAsync("pothole at 5 Elgin St", messageSid: first));
+        Assert.That(replies[1], Is.EqualTo(replies[0]));
+        await resident.TextAsync("yes");
+        await resident.TextAsync("1");
+        var last = Texter.NewSid();
+        replies = await Task.WhenAll(resident.TextAsync("skip", messageSid: last), resident.TextAsync("skip", messageSid: last));
+        Assert.That(replies[0], Does.StartWith("Thanks! Your request number is"));
+        Assert.That(replies[1], Is.EqualTo(replies[0]));
+        Assert.That(await _app.ScalarAsync($"select count(*) from cases where resident_phone = '{resident.From}'"), Is.EqualTo(1));
+        Assert.That(await _app.ScalarAsync($"select count(*) from sms_inbound where message_sid in ('{first}', '{last}')"), Is.EqualTo(2));
+        Assert.That(await _app.ScalarAsync($"select count(*) from outbox where to_address = '{resident.From}'"), Is.LessThanOrEqualTo(1), "no second text for one case");
+    }
+
     private static Dictionary<string, string> Strings(string culture)
     {
         var manager = new ResourceManager("Contact.Ivr.Sms.SmsText", typeof(SmsText).Assembly);

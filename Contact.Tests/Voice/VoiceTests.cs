@@ -289,6 +289,49 @@ public sealed class VoiceTests
         Assert.That(await _app.ScalarAsync($"select count(*) from cases where idempotency_key = 'call:{call.CallSid}'"), Is.EqualTo(1));
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task The_filing_turn_and_the_texts_turn_delivered_twice_at_once_make_one_case_and_one_text(bool withToken)
+    {
+        var call = await AtMenuAsync(_app);
+        await call.KeysAsync(call.Action, "1");
+        await call.KeysAsync(call.Action, "9");
+        await call.KeysAsync(call.Action, call.KeyFor("Graffiti"));
+        while (call.Last!.Root!.Element("Gather")?.Attribute("action")?.Value.StartsWith("/twilio/voice/question", StringComparison.Ordinal) == true)
+        {
+            await call.KeysAsync(call.Action, "1");
+        }
+        await call.SaysAsync(call.Action, "Bank and Somerset");
+        await call.KeysAsync(call.Action, "1");
+        await call.StepAsync(call.Action, Recording);
+
+        async Task<string[]> TwiceAtOnceAsync(string action, string step)
+        {
+            var token = withToken ? step + "-" + call.CallSid : null;
+            var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => call.PostAsync(action, new Dictionary<string, string> { ["Digits"] = "1" }, token)));
+            var bodies = new string[responses.Length];
+            for (var i = 0; i < responses.Length; i++)
+            {
+                bodies[i] = await responses[i].Content.ReadAsStringAsync();
+                Assert.That(responses[i].StatusCode, Is.EqualTo(HttpStatusCode.OK), bodies[i]);
+                TwimlRules.Check(System.Xml.Linq.XDocument.Parse(bodies[i]));
+            }
+            Assert.That(bodies[1], Is.EqualTo(bodies[0]), "the retry hears the same next prompt");
+            return bodies;
+        }
+
+        // The callback number confirmed: the case is filed.
+        var filed = await TwiceAtOnceAsync(call.Action, "file");
+        Assert.That(filed[0], Does.Contain("Your request number is"));
+        Assert.That(await _app.ScalarAsync($"select count(*) from cases where idempotency_key = 'call:{call.CallSid}'"), Is.EqualTo(1));
+        var texts = System.Xml.Linq.XDocument.Parse(filed[0]).Root!.Element("Gather")!.Attribute("action")!.Value;
+        // 1: text me about it.
+        await TwiceAtOnceAsync(texts, "texts");
+        Assert.That(await _app.ScalarAsync($"select count(*) from outbox o join cases c on c.id = o.case_id where c.idempotency_key = 'call:{call.CallSid}'"), Is.EqualTo(1));
+        Assert.That(await _app.ScalarAsync($"select count(*) from case_events e join cases c on c.id = e.case_id where c.idempotency_key = 'call:{call.CallSid}' and e.kind = 'consent_given'"), Is.EqualTo(1));
+        Assert.That(await _app.ScalarAsync($"select count(*) from case_events e join cases c on c.id = e.case_id where c.idempotency_key = 'call:{call.CallSid}' and e.kind = 'created'"), Is.LessThanOrEqualTo(1));
+    }
+
     [Test]
     public async Task The_call_status_callback_is_recorded()
     {

@@ -365,7 +365,7 @@ function wire() {
 // ---- Texts: a conversation with the chosen line by SMS, and the notifications sent to your number. ----
 
 const textAccount = 'ACdev' + hex(28);
-const statuses = ['pending', 'sending', 'sent', 'queued', 'delivered', 'undelivered', 'failed', 'cancelled'];
+const statuses = ['pending', 'sending', 'uncertain', 'sent', 'queued', 'delivered', 'undelivered', 'failed', 'cancelled'];
 /** The thread shown: the number it belongs to, its notifications by outbox id, and whether they were loaded once. */
 let thread = { number: null, notices: new Map(), loaded: false };
 let polling = false;
