@@ -24,7 +24,7 @@ internal sealed class OutageHandler(IProblemDetailsService problems, IStringLoca
         {
             return false;
         }
-        logger.LogError("The case store is unavailable: {Method} {Path} answered 503", http.Request.Method, http.Request.Path);
+        logger.LogError(exception, "The case store is unavailable: {Method} {Path} answered 503", http.Request.Method, http.Request.Path);
         http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         http.Response.Headers.RetryAfter = DatabaseUnavailable.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         http.Response.Headers.CacheControl = "no-store";
