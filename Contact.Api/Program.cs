@@ -32,12 +32,17 @@ try
     builder.AddJobs();
 
     var app = builder.Build();
-    await app.StartCaseStoreAsync();
-
     if (command.Name is not null)
     {
-        return await HostCommands.RunAsync(command, app);
+        // A command leaves the machine as it found it: disposing the host closes the pools and stops the embedded
+        // PostgreSQL if (and only if) this process started it; a server that was already running keeps running.
+        await using (app)
+        {
+            await app.StartCaseStoreAsync();
+            return await HostCommands.RunAsync(command, app);
+        }
     }
+    await app.StartCaseStoreAsync();
 
     app.UseWebPlatform();
     app.MapHealth();

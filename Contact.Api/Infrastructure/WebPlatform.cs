@@ -18,6 +18,7 @@ internal static class WebPlatform
         builder.AddHostSecurity();
         var services = builder.Services;
         services.AddProblemDetails();
+        services.AddExceptionHandler<OutageHandler>();
         services.AddLocalization();
         services.Configure<RequestLocalizationOptions>(options =>
         {
@@ -85,7 +86,8 @@ internal static class WebPlatform
         app.MapOpenApi();
     }
 
-    private static bool IsPage(HttpContext http) =>
+    /// <summary>True for the resident and staff pages (HTML); false for the APIs, webhooks, health and hubs.</summary>
+    public static bool IsPage(HttpContext http) =>
         !http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/openapi")
         && !http.Request.Path.StartsWithSegments("/health") && !http.Request.Path.StartsWithSegments("/hubs")
         && !http.Request.Path.StartsWithSegments("/twilio") && !http.Request.Path.StartsWithSegments("/open311");

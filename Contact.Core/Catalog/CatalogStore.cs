@@ -6,7 +6,8 @@ namespace Contact.Core.Catalog;
 
 /// <summary>
 /// Reads the catalog from the database and keeps a snapshot for a short while: every intake
-/// validates against it, and catalog changes are rare, so a few seconds' staleness is fine.
+/// validates against it, and catalog changes are rare, so a few seconds' staleness is fine. While the database is
+/// down the last snapshot is kept, so the web form can still be shown (and shown again with what was typed).
 /// </summary>
 public sealed class CatalogStore(NpgsqlDataSource dataSource, TimeProvider clock)
 {
@@ -30,7 +31,16 @@ public sealed class CatalogStore(NpgsqlDataSource dataSource, TimeProvider clock
             {
                 return again.Snapshot;
             }
-            var snapshot = await LoadAsync(cancellationToken);
+            CatalogSnapshot snapshot;
+            try
+            {
+                snapshot = await LoadAsync(cancellationToken);
+            }
+            catch (Exception e) when (current is { } stale && Contact.Core.Infrastructure.DatabaseUnavailable.Is(e))
+            {
+                // While the database is down the last catalog still shows forms and menus; it is read again once it is back.
+                return stale.Snapshot;
+            }
             _current = (snapshot, clock.GetUtcNow());
             return snapshot;
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Contact.Core.Infrastructure;
 using Contact.Core.Residents;
 using Contact.Ivr.Twilio;
 using Microsoft.AspNetCore.Builder;
@@ -21,6 +22,7 @@ public static class SmsEndpoints
     public static IServiceCollection AddSms(this IServiceCollection services)
     {
         services.TryAddSingleton<TwilioSignatureFilter>();
+        services.TryAddSingleton<TwilioOutageFilter>();
         services.AddSingleton<SmsStore>();
         services.AddScoped<SmsFlow>();
         return services;
@@ -28,7 +30,8 @@ public static class SmsEndpoints
 
     public static RouteGroupBuilder MapSms(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/twilio").DisableAntiforgery().ExcludeFromDescription().AddEndpointFilter<TwilioSignatureFilter>();
+        var group = app.MapGroup("/twilio").DisableAntiforgery().ExcludeFromDescription().AddEndpointFilter<TwilioSignatureFilter>()
+            .AddEndpointFilter<TwilioOutageFilter>();
         group.MapPost("/sms", AnswerAsync);
         return group;
     }
@@ -71,7 +74,8 @@ public static class SmsEndpoints
         {
             reply = await flow.AnswerAsync(new SmsInput(sid, from, body, optOutType.Length > 0 ? optOutType : null, photos), ct);
         }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException or FormatException)
+        // A database outage is answered by TwilioOutageFilter.
+        catch (Exception e) when (!DatabaseUnavailable.Is(e) && e is NpgsqlException or InvalidOperationException or TimeoutException or FormatException)
         {
             logs.CreateLogger("Contact.Ivr.Sms").LogError(e, "Text {MessageSid}: answering failed; apologising", sid);
             reply = flow.Apology(CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "fr" ? "fr" : null);

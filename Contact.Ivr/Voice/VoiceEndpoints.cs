@@ -1,10 +1,12 @@
 using System.Globalization;
+using Contact.Core.Infrastructure;
 using Contact.Ivr.Twilio;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,8 +24,10 @@ public static class VoiceEndpoints
             .Validate(o => environment.IsDevelopment() || !string.IsNullOrEmpty(o.AuthToken),
                 "Twilio:AuthToken is required outside Development: every Twilio webhook is checked against its signature.")
             .Validate(o => o.Lines.Values.All(l => l is "311" or "211"), "Twilio:Lines maps numbers to 311 or 211.")
+            .Validate(o => TwilioOptions.IsE164OrEmpty(o.OverflowNumber), "Twilio:OverflowNumber is an E.164 number such as +16135550100, or empty.")
             .ValidateOnStart();
         services.AddSingleton<TwilioSignatureFilter>();
+        services.TryAddSingleton<TwilioOutageFilter>();
         services.AddSingleton<CallStore>();
         services.AddSingleton<Contact.Core.Directory.PostalAreaLookup>();
         services.AddScoped<VoiceFlow>();
@@ -44,7 +48,8 @@ public static class VoiceEndpoints
 
     public static RouteGroupBuilder MapIvr(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/twilio").ExcludeFromDescription().DisableAntiforgery().AddEndpointFilter<TwilioSignatureFilter>();
+        var group = app.MapGroup("/twilio").ExcludeFromDescription().DisableAntiforgery().AddEndpointFilter<TwilioSignatureFilter>()
+            .AddEndpointFilter<TwilioOutageFilter>();
         group.MapPost("/voice", (HttpContext http, VoiceFlow flow, IOptions<TwilioOptions> options, CallStore calls, ILoggerFactory logs) =>
             AnswerAsync(http, calls, logs, async (input, call, ct) =>
                 await flow.StartAsync(input, input.To is { } to && options.Value.Lines.TryGetValue(to, out var line) ? line : null, ct), creates: true));
@@ -133,7 +138,8 @@ public static class VoiceEndpoints
                 int.TryParse(http.Request.Query["retry"], CultureInfo.InvariantCulture, out var retry) ? Math.Clamp(retry, 0, 10) : 0);
             reply = (await step(input, call, ct)).ToString();
         }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or FormatException or TimeoutException or KeyNotFoundException)
+        // A database outage is answered by TwilioOutageFilter: an agent cannot be offered while the case store is down.
+        catch (Exception e) when (!DatabaseUnavailable.Is(e) && e is NpgsqlException or InvalidOperationException or FormatException or TimeoutException or KeyNotFoundException)
         {
             logger.LogError(e, "Call {CallSid}: a step failed; apologising and offering an agent", sid);
             var flow = http.RequestServices.GetRequiredService<VoiceFlow>();

@@ -2,6 +2,9 @@ using System.Globalization;
 using Contact.Api.Infrastructure;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
+using Contact.Core.Infrastructure;
+using Contact.Ivr.Twilio;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
@@ -9,11 +12,14 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace Contact.Api.Intake.Pages;
 
 [EnableRateLimiting(WebPlatform.Public)]
-public sealed class ReportModel(CatalogStore catalog, CaseIntake intake, IntakeLocalizer text) : PageModel
+public sealed class ReportModel(CatalogStore catalog, CaseIntake intake, IntakeLocalizer text, IOptions<TwilioOptions> twilio) : PageModel
 {
     public Category Category { get; private set; } = null!;
 
     public IReadOnlyList<FieldMessage> Errors { get; private set; } = [];
+
+    /// <summary>Set when the case store was down on submit: nothing was saved, and the form is shown again as it was.</summary>
+    public string? Unavailable { get; private set; }
 
     /// <summary>What the resident entered, by field name, to show the form again as they left it.</summary>
     public IFormCollection? Posted { get; private set; }
@@ -55,7 +61,19 @@ public sealed class ReportModel(CatalogStore catalog, CaseIntake intake, IntakeL
 
         if (errors.Count == 0)
         {
-            var result = await intake.SubmitAsync(request, "resident", ct);
+            IntakeResult result;
+            try
+            {
+                result = await intake.SubmitAsync(request, "resident", ct);
+            }
+            catch (Exception e) when (DatabaseUnavailable.Is(e))
+            {
+                // Nothing was saved; the same submission id makes the retry file it once.
+                Unavailable = twilio.Value.NumberOf("311") is { } number ? text["outage.not_saved_number", number] : text["outage.not_saved"];
+                Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                Response.Headers.RetryAfter = DatabaseUnavailable.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return Page();
+            }
             if (result.Case is { } created)
             {
                 return Redirect($"/requests/{created.Number}?submitted=1");

@@ -1,0 +1,122 @@
+using System.Globalization;
+using Contact.Core.Catalog;
+using Contact.Core.Infrastructure;
+using Contact.Ivr.Sms;
+using Contact.Ivr.Voice;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Twilio.TwiML;
+using Twilio.TwiML.Voice;
+
+namespace Contact.Ivr.Twilio;
+
+/// <summary>
+/// Every Twilio webhook while the case store is down (see <see cref="DatabaseUnavailable"/>): instead of an HTTP 500,
+/// which a caller hears as Twilio's application error, it answers 200 with TwiML. A call hears an apology and is put
+/// through to Twilio:OverflowNumber, or asked to call back later, then hung up; a text is answered with an apology; a
+/// status callback gets an empty response. In the caller's language when the request shows it, else English then French.
+/// </summary>
+public sealed class TwilioOutageFilter(IOptions<TwilioOptions> options, IStringLocalizer<VoiceText> voiceText, IStringLocalizer<SmsText> smsText,
+    ILogger<TwilioOutageFilter> logger) : IEndpointFilter
+{
+    /// <summary>Runs the webhook; a database outage becomes the outage reply.</summary>
+    /// <param name="context">The webhook's invocation.</param>
+    /// <param name="next">The webhook itself.</param>
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception e) when (DatabaseUnavailable.Is(e))
+        {
+            var http = context.HttpContext;
+            var path = http.Request.Path.Value ?? "";
+            logger.LogError(e, "The case store is unavailable: answering {Path} with the outage reply", path);
+            var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
+            if (path.EndsWith("/status", StringComparison.Ordinal))
+            {
+                // Nothing to say to a status callback; Twilio only wants it taken.
+                return Xml(new VoiceResponse().ToString());
+            }
+            var language = LanguageOf(http.Request.Query, form, path);
+            return path.EndsWith("/sms", StringComparison.Ordinal)
+                ? Xml(TextReply(language))
+                : Xml(CallReply(language).ToString());
+        }
+    }
+
+    /// <summary>The language the request itself shows: ?lang=, or the choice made at the language menu; null when unknown.</summary>
+    /// <param name="query">The webhook's query string.</param>
+    /// <param name="form">Its form fields, if any.</param>
+    /// <param name="path">Its path.</param>
+    public static string? LanguageOf(IQueryCollection query, IFormCollection? form, string path)
+    {
+        if (query["lang"].ToString() is "en" or "fr")
+        {
+            return query["lang"].ToString();
+        }
+        if (form is not null && path.EndsWith("/voice/language", StringComparison.Ordinal))
+        {
+            var said = CatalogSnapshot.Fold(form["SpeechResult"].ToString());
+            return form["Digits"].ToString() switch
+            {
+                "1" => "en",
+                "2" => "fr",
+                _ when said.Contains("fran", StringComparison.Ordinal) || said.Contains("french", StringComparison.Ordinal) => "fr",
+                _ when said.Contains("english", StringComparison.Ordinal) || said.Contains("anglais", StringComparison.Ordinal) => "en",
+                _ => null,
+            };
+        }
+        return null;
+    }
+
+    /// <summary>An apology, then the overflow number or a request to call back, then hang up.</summary>
+    /// <param name="language">"en", "fr", or null for both (English first).</param>
+    public VoiceResponse CallReply(string? language)
+    {
+        var overflow = options.Value.OverflowNumber;
+        var response = new VoiceResponse();
+        foreach (var l in language is null ? ["en", "fr"] : new[] { language })
+        {
+            var words = In(voiceText, l, "outage.apology") + " " + In(voiceText, l, string.IsNullOrEmpty(overflow) ? "outage.call_back" : "outage.transfer");
+            response.Say(words, voice: l == "fr" ? Say.VoiceEnum.GoogleFrCaStandardA : null, language: l == "fr" ? Say.LanguageEnum.FrCa : Say.LanguageEnum.EnCa);
+        }
+        if (!string.IsNullOrEmpty(overflow))
+        {
+            response.Dial(overflow);
+        }
+        response.Hangup();
+        return response;
+    }
+
+    /// <summary>A text's answer: an apology, and the overflow number to call when there is one.</summary>
+    /// <param name="language">"en", "fr", or null for both (English first).</param>
+    public string TextReply(string? language)
+    {
+        var overflow = options.Value.OverflowNumber;
+        var words = (language is null ? ["en", "fr"] : new[] { language })
+            .Select(l => string.IsNullOrEmpty(overflow) ? In(smsText, l, "outage.apology") : In(smsText, l, "outage.apology_call", overflow));
+        var response = new MessagingResponse();
+        response.Message(string.Join("\n", words));
+        return response.ToString();
+    }
+
+    private static string In<T>(IStringLocalizer<T> text, string language, string key, params object[] args)
+    {
+        var previous = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(language);
+        try
+        {
+            return args.Length == 0 ? text[key] : text[key, args];
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
+    }
+
+    private static IResult Xml(string twiml) => Results.Text(twiml, "application/xml; charset=utf-8");
+}
