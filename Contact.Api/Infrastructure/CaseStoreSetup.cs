@@ -21,6 +21,13 @@ internal static class CaseStoreSetup
                 ConnectionString = configuration.GetConnectionString("Cases"),
                 DataDirectory = ResolveDataDirectory(configuration["Database:DataDirectory"] ?? ".data/postgres", contentRoot),
                 StatementTimeout = TimeSpan.FromSeconds(configuration.GetValue("Database:StatementTimeoutSeconds", 10.0)),
+                MigrationsConnectionString = configuration.GetConnectionString("Migrations"),
+                // The job scheduler's tables are the owner's too: the runtime role creates and alters nothing.
+                PrepareOwnedSchema = (owner, _) =>
+                {
+                    Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(owner, Jobs.JobsSetup.Schema);
+                    return Task.CompletedTask;
+                },
             },
             sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<NpgsqlDataSource>(sp => sp.GetRequiredService<CasesDatabase>().DataSource);

@@ -14,6 +14,9 @@ namespace Contact.Api.Jobs;
 /// <summary>Hangfire on the case store's PostgreSQL: the outbox's deliveries now, the SLA clocks later.</summary>
 internal static class JobsSetup
 {
+    /// <summary>The job scheduler's schema.</summary>
+    public const string Schema = "hangfire";
+
     public static void AddJobs(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -21,8 +24,9 @@ internal static class JobsSetup
         // and several hosts share a process in the tests.
         services.AddSingleton<JobStorage>(sp => new PostgreSqlStorage(new DataSourceConnectionFactory(sp.GetRequiredService<CasesDatabase>()), new PostgreSqlStorageOptions
         {
-            SchemaName = "hangfire",
-            PrepareSchemaIfNecessary = true,
+            SchemaName = Schema,
+            // The owner installs and upgrades it with the migrations (CasesDatabaseOptions.PrepareOwnedSchema).
+            PrepareSchemaIfNecessary = false,
             // LISTEN/NOTIFY instead of polling every 15 s: a job enqueued is picked up at once.
             EnableLongPolling = true,
             QueuePollInterval = TimeSpan.FromSeconds(30),

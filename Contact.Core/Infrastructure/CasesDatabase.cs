@@ -18,6 +18,16 @@ public sealed class CasesDatabaseOptions
     /// Zero turns it off. Migrations run without it.
     /// </summary>
     public TimeSpan StatementTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The owner's connection (ConnectionStrings:Migrations), which runs the migrations and grants the runtime role
+    /// (the user of <see cref="ConnectionString"/>) what it needs. Null: migrations run as the runtime connection's
+    /// user, one role for both.
+    /// </summary>
+    public string? MigrationsConnectionString { get; set; }
+
+    /// <summary>What else the owner sets up after the migrations (the job scheduler's schema), on the owner's connection.</summary>
+    public Func<NpgsqlConnection, CancellationToken, Task>? PrepareOwnedSchema { get; set; }
 }
 
 /// <summary>
@@ -56,6 +66,7 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
         }
         DapperSetup.Configure();
         var connectionString = options.ConnectionString;
+        var ownerConnectionString = string.IsNullOrWhiteSpace(options.MigrationsConnectionString) ? null : options.MigrationsConnectionString;
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             _embedded = await EmbeddedPostgres.StartAsync(options.DataDirectory, logger: loggerFactory.CreateLogger<EmbeddedPostgres>(), cancellationToken: cancellationToken);
@@ -70,8 +81,21 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
                     await create.ExecuteNonQueryAsync(cancellationToken);
                 }
             }
-            connectionString = _embedded.ConnectionString("contact");
+            // The cluster's superuser owns the schema and migrates it; the host connects as a role that owns nothing.
+            ownerConnectionString = _embedded.ConnectionString("contact");
+            await using (var connection = new NpgsqlConnection(admin))
+            {
+                await connection.OpenAsync(cancellationToken);
+                // Loopback only, like the superuser, and with the same password.
+                var password = (new NpgsqlConnectionStringBuilder(admin).Password ?? "").Replace("'", "''", StringComparison.Ordinal);
+                await using var role = new NpgsqlCommand(
+                    "do $$ begin if not exists (select 1 from pg_roles where rolname = '" + RuntimeRole.EmbeddedName + "') then create role "
+                    + RuntimeRole.EmbeddedName + " login password '" + password + "'; end if; end $$", connection);
+                await role.ExecuteNonQueryAsync(cancellationToken);
+            }
+            connectionString = new NpgsqlConnectionStringBuilder(ownerConnectionString) { Username = RuntimeRole.EmbeddedName }.ConnectionString;
         }
+        ownerConnectionString ??= connectionString;
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.UseLoggerFactory(loggerFactory);
         // Nothing here leaves session state on a pooled connection (LISTEN uses its own), so the reset that
@@ -91,9 +115,20 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
         // Hangfire's pollers borrow a connection a few times a second; a reset (DISCARD ALL, a transaction of its own)
         // on each borrow would double an idle host's database load. LISTEN, its only session state, is harmless to share.
         _jobsSource = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { ApplicationName = "contact-jobs", NoResetOnClose = true } }.Build();
-        await using (var migrations = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { Pooling = false } }.Build())
+        await using (var migrations = new NpgsqlDataSourceBuilder(ownerConnectionString) { ConnectionStringBuilder = { Pooling = false } }.Build())
         {
             await new Migrator(migrations, loggerFactory.CreateLogger<Migrator>()).MigrateAsync(cancellationToken);
+            await using var owner = await migrations.OpenConnectionAsync(cancellationToken);
+            if (options.PrepareOwnedSchema is { } prepare)
+            {
+                await prepare(owner, cancellationToken);
+            }
+            var runtime = new NpgsqlConnectionStringBuilder(connectionString).Username;
+            if (runtime is not null && !string.Equals(runtime, new NpgsqlConnectionStringBuilder(ownerConnectionString).Username, StringComparison.Ordinal))
+            {
+                await RuntimeRole.GrantAsync(owner, runtime, cancellationToken);
+                _logger.LogInformation("The host connects as {Runtime}, which may not rewrite history; migrations ran as the owner", runtime);
+            }
         }
         _logger.LogInformation("Case store ready ({Database} on {Host}:{Port})",
             _dataSource.ConnectionString is { } cs ? new NpgsqlConnectionStringBuilder(cs).Database : null,

@@ -108,7 +108,8 @@ public static class VoiceEndpoints
         {
             turn = await calls.BeginTurnAsync(sid, ct);
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        // A database outage is answered by TwilioOutageFilter (an agent cannot be offered while the case store is down).
+        catch (Exception e) when (!DatabaseUnavailable.Is(e) && e is NpgsqlException or TimeoutException)
         {
             logger.LogError(e, "Call {CallSid}: the turn could not begin; apologising and offering an agent", sid);
             return Twiml(http.RequestServices.GetRequiredService<VoiceFlow>().Apology(null));
