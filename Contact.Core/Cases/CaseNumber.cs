@@ -2,7 +2,9 @@ namespace Contact.Core.Cases;
 
 /// <summary>
 /// Public case numbers: 7 to 10 digits whose last digit is a Damm check digit. The database makes
-/// them (<c>next_case_number()</c>); this checks what a resident types or keys before any lookup.
+/// them (<c>next_case_number()</c>: since migration 0019 ten digits, the next index through a keyed
+/// permutation, so one number tells nothing of the next); this checks what a resident types or keys
+/// before any lookup.
 /// </summary>
 public static class CaseNumber
 {

@@ -43,6 +43,8 @@ public static class RuntimeRole
                 -- History is append-only, whoever asks; the record of migrations is the owner's.
                 execute format('revoke update, delete, truncate on table public.case_events from %I', runtime);
                 execute format('revoke insert, update, delete, truncate on table public.schema_migrations from %I', runtime);
+                -- The case-number key is read to number a case; changing it could give a number twice.
+                execute format('revoke insert, update, delete, truncate on table public.case_number_key from %I', runtime);
             end
             $grants$
             """.Replace("$1", "'" + runtimeRole + "'", StringComparison.Ordinal), owner);
