@@ -69,12 +69,12 @@ public sealed class AgentHub(
     {
         var http = Context.GetHttpContext();
         Context.Items[LanguageKey] = http?.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture.TwoLetterISOLanguageName ?? "en";
-        var me = await MeAsync();
-        var connection = desks.Add(Context, me.UserName, Context.User?.FindFirstValue(ClaimTypes.Role) ?? "",
-            Context.User?.FindFirstValue(StaffAuth.StampClaim));
-        // The member is read again inside the regrouping's turn: a change made while connecting is not lost.
+        var name = Context.User?.UserName() ?? throw new HubException("Your account is not active. Sign in again.");
+        // Recorded before the member is read, so a change to them from now on reaches this connection; the member is
+        // read inside the regrouping's turn, so the connection joins the groups of the member as they are.
+        var connection = desks.Add(Context, name, Context.User?.FindFirstValue(ClaimTypes.Role) ?? "", Context.User?.FindFirstValue(StaffAuth.StampClaim));
         var joined = await connection.RegroupAsync(
-            async () => await staff.FindAsync(me.UserName, Context.ConnectionAborted) is { } now ? GroupsOf(now) : null,
+            async () => await staff.FindAsync(name, Context.ConnectionAborted) is { } me ? GroupsOf(me) : null,
             group => Groups.AddToGroupAsync(Context.ConnectionId, group),
             group => Groups.RemoveFromGroupAsync(Context.ConnectionId, group));
         if (!joined)
@@ -82,7 +82,7 @@ public sealed class AgentHub(
             desks.Remove(Context.ConnectionId);
             throw new HubException("Your account is not active. Sign in again.");
         }
-        logger.LogInformation("{UserName} connected to the desktop", me.UserName);
+        logger.LogInformation("{UserName} connected to the desktop", name);
         await base.OnConnectedAsync();
     }
 

@@ -44,15 +44,21 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
 
     private static bool IsOpen(string status) => status is not (CaseStatus.Resolved or CaseStatus.Closed);
 
+    /// <summary>Whether <paramref name="member"/> may see the locked case (its queue, its holder, its referrals).</summary>
+    private static async Task<bool> MaySeeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, StaffMember member, LockedCase c, CancellationToken ct)
+    {
+        var referred = await connection.QueryAsync<int>(new CommandDefinition(
+            "select provider_id from referrals where case_id = @Id", new { c.Id }, tx, cancellationToken: ct));
+        return DesktopQueries.MaySee(member, c.Queue, c.AssignedTo, referred);
+    }
+
     /// <summary>Runs <paramref name="action"/> on the locked case inside one transaction.</summary>
     internal async Task<T> OnCaseAsync<T>(StaffMember member, string number, bool mustHold, Func<NpgsqlConnection, NpgsqlTransaction, LockedCase, DateTimeOffset, Task<T>> action, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var c = await LockAsync(connection, tx, number, ct);
-        var referred = await connection.QueryAsync<int>(new CommandDefinition(
-            "select provider_id from referrals where case_id = @Id", new { c.Id }, tx, cancellationToken: ct));
-        if (!DesktopQueries.MaySee(member, c.Queue, c.AssignedTo, referred))
+        if (!await MaySeeAsync(connection, tx, member, c, ct))
         {
             throw new WorkRefusedException("refused.not_yours", $"Case {number} is not in your queues.", number);
         }
@@ -279,9 +285,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
                 throw new WorkRefusedException("refused.merge_self", "A case cannot be merged into itself.");
             }
             var into = await LockAsync(connection, tx, intoNumber, cancellationToken);
-            var intoReferred = await connection.QueryAsync<int>(new CommandDefinition(
-                "select provider_id from referrals where case_id = @Id", new { into.Id }, tx, cancellationToken: cancellationToken));
-            if (!DesktopQueries.MaySee(member, into.Queue, into.AssignedTo, intoReferred))
+            if (!await MaySeeAsync(connection, tx, member, into, cancellationToken))
             {
                 // A case the agent may not see is answered as if it did not exist: merging must not tell them it does.
                 throw new WorkRefusedException("refused.no_case", $"There is no case {intoNumber}.", intoNumber);

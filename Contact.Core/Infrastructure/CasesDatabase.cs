@@ -80,19 +80,15 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
                     await using var create = new NpgsqlCommand("create database contact", connection);
                     await create.ExecuteNonQueryAsync(cancellationToken);
                 }
-            }
-            // The cluster's superuser owns the schema and migrates it; the host connects as a role that owns nothing.
-            ownerConnectionString = _embedded.ConnectionString("contact");
-            await using (var connection = new NpgsqlConnection(admin))
-            {
-                await connection.OpenAsync(cancellationToken);
-                // Loopback only, like the superuser, and with the same password.
+                // The cluster's superuser owns the schema and migrates it; the host connects as a role that owns
+                // nothing. Loopback only, like the superuser, and with the same (hex) password.
                 var password = (new NpgsqlConnectionStringBuilder(admin).Password ?? "").Replace("'", "''", StringComparison.Ordinal);
                 await using var role = new NpgsqlCommand(
                     "do $$ begin if not exists (select 1 from pg_roles where rolname = '" + RuntimeRole.EmbeddedName + "') then create role "
                     + RuntimeRole.EmbeddedName + " login password '" + password + "'; end if; end $$", connection);
                 await role.ExecuteNonQueryAsync(cancellationToken);
             }
+            ownerConnectionString = _embedded.ConnectionString("contact");
             connectionString = new NpgsqlConnectionStringBuilder(ownerConnectionString) { Username = RuntimeRole.EmbeddedName }.ConnectionString;
         }
         ownerConnectionString ??= connectionString;

@@ -23,10 +23,16 @@ public static class RuntimeRole
         {
             throw new ArgumentException($"The runtime role {runtimeRole} is not a plain role name (letters, digits, _ . -).", nameof(runtimeRole));
         }
+        // The role's name reaches the block as a setting, never spliced into its text.
+        await using (var name = new NpgsqlCommand("select set_config('contact.runtime_role', @role, false)", owner))
+        {
+            name.Parameters.AddWithValue("role", runtimeRole);
+            await name.ExecuteNonQueryAsync(cancellationToken);
+        }
         await using var command = new NpgsqlCommand("""
             do $grants$
             declare
-                runtime text := $1;
+                runtime text := current_setting('contact.runtime_role');
                 s record;
             begin
                 execute format('grant connect, temporary on database %I to %I', current_database(), runtime);
@@ -47,7 +53,7 @@ public static class RuntimeRole
                 execute format('revoke insert, update, delete, truncate on table public.case_number_key from %I', runtime);
             end
             $grants$
-            """.Replace("$1", "'" + runtimeRole + "'", StringComparison.Ordinal), owner);
+            """, owner);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -94,6 +94,9 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, ISmsSender sende
 
     private sealed record Uncertain(long Id, string ToAddress, string Body, string Line, DateTimeOffset ClaimedAt);
 
+    // The line a row's text goes out on: its case's, else the directory's (211) for a services list, else 311. Needs @directoryKind.
+    private const string LineOf = "coalesce((select c.line from cases c where c.id = o.case_id), case when o.kind = @directoryKind then '211' end, '311')";
+
     private string GiveUpReason => "Given up: not sent within " + _giveUpAfter.TotalHours.ToString("0.##", CultureInfo.InvariantCulture) + " hours of being written";
 
     /// <summary>
@@ -183,7 +186,7 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, ISmsSender sende
     {
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<Claimed>(new CommandDefinition("""
+        return await connection.QuerySingleOrDefaultAsync<Claimed>(new CommandDefinition($"""
             with claimed as (
                 update outbox o set status = case when o.created_at <= @cutoff then 'failed' else 'sending' end,
                        attempts = o.attempts + case when o.created_at <= @cutoff then 0 else 1 end,
@@ -196,7 +199,7 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, ISmsSender sende
                 insert into outbox_attempts (outbox_id, at, outcome, detail)
                 select id, @now, 'gave_up', @reason from claimed where status = 'failed')
             select o.id, o.status, o.to_address, o.body, o.attempts,
-                   coalesce((select c.line from cases c where c.id = o.case_id), case when o.kind = @directoryKind then '211' end, '311') as line,
+                   {LineOf} as line,
                    exists (select 1 from sms_opt_outs s where s.phone = o.to_address) as opted_out,
                    o.created_at
             from claimed o
@@ -215,9 +218,9 @@ public sealed class OutboxDelivery(NpgsqlDataSource dataSource, ISmsSender sende
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         // The row stays locked while the carrier is asked, so two runs never both decide to resend it.
-        var row = await connection.QuerySingleOrDefaultAsync<Uncertain>(new CommandDefinition("""
+        var row = await connection.QuerySingleOrDefaultAsync<Uncertain>(new CommandDefinition($"""
             select o.id, o.to_address, o.body,
-                   coalesce((select c.line from cases c where c.id = o.case_id), case when o.kind = @directoryKind then '211' end, '311') as line,
+                   {LineOf} as line,
                    coalesce(o.claimed_at, o.updated_at) as claimed_at
             from outbox o
             where o.id = @outboxId and o.status = 'uncertain' and o.next_attempt_at <= @now

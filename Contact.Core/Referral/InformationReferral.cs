@@ -292,12 +292,11 @@ public sealed class InformationReferral(
     /// without claiming it; a provider's staff may not (they call the case's agent).
     /// </summary>
     public Task SetCrisisAsync(StaffMember member, string number, bool on, CancellationToken cancellationToken = default) =>
-        work.OnCaseAsync(member, number, mustHold: false, async (connection, tx, c, now) =>
+        // Refused by role before any case is read or locked.
+        !member.WorksQueues
+            ? Task.FromException(new WorkRefusedException("refused.role", "Only agents, supervisors and admins set or clear the crisis flag."))
+            : work.OnCaseAsync(member, number, mustHold: false, async (connection, tx, c, now) =>
         {
-            if (!member.WorksQueues)
-            {
-                throw new WorkRefusedException("refused.role", "Only agents, supervisors and admins set or clear the crisis flag.");
-            }
             CaseWork.MustBeOpen(c);
             Must211(c);
             var before = await connection.QuerySingleAsync<(bool Crisis, string Priority)>(new CommandDefinition(

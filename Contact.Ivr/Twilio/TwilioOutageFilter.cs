@@ -1,5 +1,4 @@
 using System.Globalization;
-using Contact.Core.Catalog;
 using Contact.Core.Infrastructure;
 using Contact.Ivr.Sms;
 using Contact.Ivr.Voice;
@@ -58,19 +57,9 @@ public sealed class TwilioOutageFilter(IOptions<TwilioOptions> options, IStringL
         {
             return query["lang"].ToString();
         }
-        if (form is not null && path.EndsWith("/voice/language", StringComparison.Ordinal))
-        {
-            var said = CatalogSnapshot.Fold(form["SpeechResult"].ToString());
-            return form["Digits"].ToString() switch
-            {
-                "1" => "en",
-                "2" => "fr",
-                _ when said.Contains("fran", StringComparison.Ordinal) || said.Contains("french", StringComparison.Ordinal) => "fr",
-                _ when said.Contains("english", StringComparison.Ordinal) || said.Contains("anglais", StringComparison.Ordinal) => "en",
-                _ => null,
-            };
-        }
-        return null;
+        return form is not null && path.EndsWith("/voice/language", StringComparison.Ordinal)
+            ? VoiceFlow.LanguageChosen(form["Digits"].ToString(), form["SpeechResult"].ToString())
+            : null;
     }
 
     /// <summary>An apology, then the overflow number or a request to call back, then hang up.</summary>

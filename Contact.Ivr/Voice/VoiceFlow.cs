@@ -113,18 +113,26 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
         }
     }
 
-    /// <summary>The language chosen (1, 2, or said), then the emergency notice and the main menu.</summary>
-    public async Task<VoiceResponse> LanguageAsync(CallRecord call, CallInput input, bool empty, string? fallback, CancellationToken ct)
+    /// <summary>The language chosen at the language menu: key 1 or 2, or the word said; null when neither.</summary>
+    /// <param name="digits">The keys pressed.</param>
+    /// <param name="speech">What was said.</param>
+    public static string? LanguageChosen(string? digits, string? speech)
     {
-        var said = CatalogSnapshot.Fold(input.Speech ?? "");
-        var language = input.Digits switch
+        var said = CatalogSnapshot.Fold(speech ?? "");
+        return digits switch
         {
             "1" => "en",
             "2" => "fr",
             _ when said.Contains("fran", StringComparison.Ordinal) || said.Contains("french", StringComparison.Ordinal) => "fr",
             _ when said.Contains("english", StringComparison.Ordinal) || said.Contains("anglais", StringComparison.Ordinal) => "en",
-            _ => fallback,
+            _ => null,
         };
+    }
+
+    /// <summary>The language chosen (1, 2, or said), then the emergency notice and the main menu.</summary>
+    public async Task<VoiceResponse> LanguageAsync(CallRecord call, CallInput input, bool empty, string? fallback, CancellationToken ct)
+    {
+        var language = LanguageChosen(input.Digits, input.Speech) ?? fallback;
         if (language is null)
         {
             // Ask again in both languages.
