@@ -22,6 +22,9 @@ internal static class CaseStoreSetup
                 DataDirectory = ResolveDataDirectory(configuration["Database:DataDirectory"] ?? ".data/postgres", contentRoot),
                 StatementTimeout = TimeSpan.FromSeconds(configuration.GetValue("Database:StatementTimeoutSeconds", 10.0)),
                 MigrationsConnectionString = configuration.GetConnectionString("Migrations"),
+                MaxPoolSize = configuration.GetValue("Database:MaxPoolSize", 40),
+                JobsMaxPoolSize = configuration.GetValue("Database:JobsMaxPoolSize", 20),
+                ConnectionWait = TimeSpan.FromSeconds(configuration.GetValue("Database:ConnectionWaitSeconds", 10.0)),
                 // The job scheduler's tables are the owner's too: the runtime role creates and alters nothing.
                 PrepareOwnedSchema = (owner, _) =>
                 {
@@ -31,6 +34,7 @@ internal static class CaseStoreSetup
             },
             sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<NpgsqlDataSource>(sp => sp.GetRequiredService<CasesDatabase>().DataSource);
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<CasesDatabase>().Turns);
         builder.Services.AddSingleton<ChangeFeed>();
         builder.Services.AddHostedService<ChangeFeedSender>();
         builder.Services.AddSingleton<CatalogStore>();

@@ -28,6 +28,39 @@ public sealed class CasesDatabaseOptions
 
     /// <summary>What else the owner sets up after the migrations (the job scheduler's schema), on the owner's connection.</summary>
     public Func<NpgsqlConnection, CancellationToken, Task>? PrepareOwnedSchema { get; set; }
+
+    /// <summary>
+    /// The most connections the request pool opens (Database:MaxPoolSize, default 40). A request past it waits for one
+    /// to come free, up to <see cref="ConnectionWait"/>; conversation turns queue before they take one
+    /// (<see cref="TurnGate"/>). The server must allow this plus <see cref="JobsMaxPoolSize"/> plus a few for LISTEN.
+    /// </summary>
+    public int MaxPoolSize { get; set; } = 40;
+
+    /// <summary>The most connections the job scheduler's pool opens (Database:JobsMaxPoolSize, default 20).</summary>
+    public int JobsMaxPoolSize { get; set; } = 20;
+
+    /// <summary>
+    /// How long a request waits for a pooled connection before it fails (Database:ConnectionWaitSeconds, default 10):
+    /// under Twilio's 15 s, so a caller hears the apology rather than Twilio's error.
+    /// </summary>
+    public TimeSpan ConnectionWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Checks the pool settings; the message names the setting that is wrong.</summary>
+    public void Validate()
+    {
+        if (MaxPoolSize is < 4 or > 1000)
+        {
+            throw new InvalidOperationException($"Database:MaxPoolSize is {MaxPoolSize}; it must be between 4 and 1000.");
+        }
+        if (JobsMaxPoolSize is < 2 or > 1000)
+        {
+            throw new InvalidOperationException($"Database:JobsMaxPoolSize is {JobsMaxPoolSize}; it must be between 2 and 1000.");
+        }
+        if (ConnectionWait < TimeSpan.FromSeconds(1) || ConnectionWait > TimeSpan.FromMinutes(5))
+        {
+            throw new InvalidOperationException($"Database:ConnectionWaitSeconds is {ConnectionWait.TotalSeconds}; it must be between 1 and 300.");
+        }
+    }
 }
 
 /// <summary>
@@ -54,6 +87,9 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
     /// <summary>A pool of its own for the job scheduler (Hangfire), which keeps session state (LISTEN) on its connections.</summary>
     public NpgsqlDataSource JobsDataSource => _jobsSource ?? throw new InvalidOperationException("The case store has not been started.");
 
+    /// <summary>Queues this host's conversation turns so that they never take more of the request pool than it has.</summary>
+    public TurnGate Turns { get; } = TurnGate.ForPool(options.MaxPoolSize, options.ConnectionWait);
+
     /// <summary>True when this host runs its own embedded cluster.</summary>
     public bool IsEmbedded => _embedded is not null;
 
@@ -64,6 +100,7 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
         {
             return;
         }
+        options.Validate();
         DapperSetup.Configure();
         var connectionString = options.ConnectionString;
         var ownerConnectionString = string.IsNullOrWhiteSpace(options.MigrationsConnectionString) ? null : options.MigrationsConnectionString;
@@ -102,6 +139,9 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
         {
             builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
         }
+        // Bounded pools: a burst queues for a connection rather than opening more than the server allows (53300).
+        builder.ConnectionStringBuilder.MaxPoolSize = options.MaxPoolSize;
+        builder.ConnectionStringBuilder.Timeout = (int)Math.Ceiling(options.ConnectionWait.TotalSeconds);
         if (options.StatementTimeout > TimeSpan.Zero && string.IsNullOrEmpty(builder.ConnectionStringBuilder.Options))
         {
             builder.ConnectionStringBuilder.Options = $"-c statement_timeout={(long)options.StatementTimeout.TotalMilliseconds}";
@@ -110,7 +150,7 @@ public sealed class CasesDatabase(CasesDatabaseOptions options, ILoggerFactory l
         _listenSource = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { Pooling = false, KeepAlive = 30 } }.Build();
         // Hangfire's pollers borrow a connection a few times a second; a reset (DISCARD ALL, a transaction of its own)
         // on each borrow would double an idle host's database load. LISTEN, its only session state, is harmless to share.
-        _jobsSource = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { ApplicationName = "contact-jobs", NoResetOnClose = true } }.Build();
+        _jobsSource = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { ApplicationName = "contact-jobs", NoResetOnClose = true, MaxPoolSize = options.JobsMaxPoolSize } }.Build();
         await using (var migrations = new NpgsqlDataSourceBuilder(ownerConnectionString) { ConnectionStringBuilder = { Pooling = false } }.Build())
         {
             await new Migrator(migrations, loggerFactory.CreateLogger<Migrator>()).MigrateAsync(cancellationToken);

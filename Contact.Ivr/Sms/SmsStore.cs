@@ -1,3 +1,4 @@
+using Contact.Core.Infrastructure;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dapper;
@@ -80,24 +81,33 @@ public sealed record SmsConversation(string Phone, string Language, SmsState Sta
 /// Texting in PostgreSQL: conversations by phone, opt-outs, and the replies already given by MessageSid. A
 /// <see cref="SmsSession"/> holds a lock on one phone number so its texts are answered one at a time on any host.
 /// </summary>
-public sealed class SmsStore(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class SmsStore(NpgsqlDataSource dataSource, TimeProvider clock, TurnGate turns)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    /// <summary>Opens a session for <paramref name="phone"/>, waiting for any other text from it to be answered.</summary>
+    /// <summary>
+    /// Opens a session for <paramref name="phone"/>, once this host has a turn free (<see cref="TurnGate"/>), waiting
+    /// for any other text from the number to be answered.
+    /// </summary>
     public async Task<SmsSession> BeginAsync(string phone, CancellationToken ct)
     {
-        var connection = await dataSource.OpenConnectionAsync(ct);
+        var slot = await turns.EnterAsync(ct);
+        NpgsqlConnection? connection = null;
         try
         {
+            connection = await dataSource.OpenConnectionAsync(ct);
             var tx = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition(
                 "select pg_advisory_xact_lock(hashtextextended('sms:' || @phone, 0))", new { phone }, tx, cancellationToken: ct));
-            return new SmsSession(connection, tx, phone, clock);
+            return new SmsSession(connection, tx, phone, clock, slot);
         }
         catch
         {
-            await connection.DisposeAsync();
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+            slot.Dispose();
             throw;
         }
     }
@@ -112,7 +122,7 @@ public sealed class SmsStore(NpgsqlDataSource dataSource, TimeProvider clock)
 }
 
 /// <summary>One text being answered: everything it changes is committed with the reply it got.</summary>
-public sealed class SmsSession(NpgsqlConnection connection, NpgsqlTransaction tx, string phone, TimeProvider clock) : IAsyncDisposable
+public sealed class SmsSession(NpgsqlConnection connection, NpgsqlTransaction tx, string phone, TimeProvider clock, IDisposable slot) : IAsyncDisposable
 {
     private readonly List<Action> _afterCommit = [];
 
@@ -197,5 +207,6 @@ public sealed class SmsSession(NpgsqlConnection connection, NpgsqlTransaction tx
     {
         await tx.DisposeAsync();
         await connection.DisposeAsync();
+        slot.Dispose();
     }
 }

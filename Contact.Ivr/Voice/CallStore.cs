@@ -1,3 +1,4 @@
+using Contact.Core.Infrastructure;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dapper;
@@ -52,7 +53,7 @@ public sealed class CallState
 public sealed record CallRecord(string CallSid, string? Line, string? Language, string? FromNumber, string? ToNumber, CallState State, long? CaseId);
 
 /// <summary>Reads and writes calls, and remembers webhook replies by idempotency token.</summary>
-public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock, Contact.Core.Notifications.IOutboxDispatcher? outbox = null)
+public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock, TurnGate turns, Contact.Core.Notifications.IOutboxDispatcher? outbox = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
@@ -116,32 +117,40 @@ public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock, C
     /// Begins a turn of the call: a transaction holding an advisory lock on the call sid until the returned turn is
     /// disposed, so the turns of one call (a webhook Twilio retried while its first delivery still runs) run one at
     /// a time, each reading what the one before it saved. Any host takes the lock; it goes with the transaction.
+    /// The turn starts once this host has one free (<see cref="TurnGate"/>).
     /// </summary>
     public async Task<IAsyncDisposable> BeginTurnAsync(string callSid, CancellationToken ct)
     {
-        var connection = await dataSource.OpenConnectionAsync(ct);
+        var slot = await turns.EnterAsync(ct);
+        NpgsqlConnection? connection = null;
         try
         {
+            connection = await dataSource.OpenConnectionAsync(ct);
             var tx = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition(
                 $"set local lock_timeout = '{(int)TurnWait.TotalMilliseconds}ms'; select pg_advisory_xact_lock(hashtextextended('call:' || @callSid, 0))",
                 new { callSid }, tx, cancellationToken: ct));
-            return new Turn(connection, tx);
+            return new Turn(connection, tx, slot);
         }
         catch
         {
-            await connection.DisposeAsync();
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+            slot.Dispose();
             throw;
         }
     }
 
-    private sealed class Turn(NpgsqlConnection connection, NpgsqlTransaction tx) : IAsyncDisposable
+    private sealed class Turn(NpgsqlConnection connection, NpgsqlTransaction tx, IDisposable slot) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
             // Nothing was written in it: the rollback only lets the lock go.
             await tx.DisposeAsync();
             await connection.DisposeAsync();
+            slot.Dispose();
         }
     }
 
