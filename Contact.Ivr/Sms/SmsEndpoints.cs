@@ -70,15 +70,16 @@ public static class SmsEndpoints
         }
         var optOutType = form["OptOutType"].ToString();
         string reply;
+        var language = new SmsReplyLanguage();
         try
         {
-            reply = await flow.AnswerAsync(new SmsInput(sid, from, body, optOutType.Length > 0 ? optOutType : null, photos), ct);
+            reply = await flow.AnswerAsync(new SmsInput(sid, from, body, optOutType.Length > 0 ? optOutType : null, photos), language, ct);
         }
         // A database outage is answered by TwilioOutageFilter.
         catch (Exception e) when (!DatabaseUnavailable.Is(e) && e is NpgsqlException or InvalidOperationException or TimeoutException or FormatException)
         {
             logs.CreateLogger("Contact.Ivr.Sms").LogError(e, "Text {MessageSid}: answering failed; apologising", sid);
-            reply = flow.Apology(CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "fr" ? "fr" : null);
+            reply = flow.Apology(language);
         }
         var response = new MessagingResponse();
         response.Message(reply);

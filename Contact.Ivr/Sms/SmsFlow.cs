@@ -21,6 +21,13 @@ public sealed class SmsText;
 /// <param name="Photos">Media sent with it (MMS).</param>
 public sealed record SmsInput(string MessageSid, string From, string Body, string? OptOutType, IReadOnlyList<SmsPhoto> Photos);
 
+/// <summary>The language a text is being answered in, as far as answering got: English until the conversation says otherwise.</summary>
+public sealed class SmsReplyLanguage
+{
+    /// <summary>"en" or "fr".</summary>
+    public string Value { get; internal set; } = Languages.English;
+}
+
 /// <summary>
 /// Texting with Contact: STOP/START/HELP, a request's status, reporting a problem one question at a time, and finding
 /// community services nearby (self-serve 211), in English or French. Each text is answered under a lock on the sender's
@@ -54,18 +61,25 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
         "yes", "no", "please", "near", "and", "with", "for", "not", "this", "it", "has", "been", "outside", "corner", "big", "huge",
     };
 
-    private sealed class Turn(SmsInput input, SmsState state, string language)
+    private sealed class Turn(SmsInput input, SmsState state, SmsReplyLanguage language)
     {
         public SmsInput Input { get; } = input;
         public SmsState State { get; set; } = state;
-        public string Language { get; set; } = language;
+
+        /// <summary>The reply's language, kept in the caller's <see cref="SmsReplyLanguage"/> so an apology can use it.</summary>
+        public string Language { get => language.Value; set => language.Value = value; }
         public long? CaseId { get; set; }
         public bool Started { get; set; }
     }
 
-    /// <summary>Answers one inbound text; the reply text (not yet TwiML).</summary>
-    public async Task<string> AnswerAsync(SmsInput input, CancellationToken ct)
+    /// <summary>
+    /// Answers one inbound text; the reply text (not yet TwiML). <paramref name="language"/> follows the language the
+    /// answer is in as it goes (the conversation's, then any the text switched to), so that when answering fails the
+    /// apology is in it.
+    /// </summary>
+    public async Task<string> AnswerAsync(SmsInput input, SmsReplyLanguage language, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(language);
         await using var session = await store.BeginAsync(input.From, ct);
         if (await session.ReplyForAsync(input.MessageSid, ct) is { } earlier)
         {
@@ -74,7 +88,8 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
         var now = clock.GetUtcNow();
         var stored = await session.ConversationAsync(ct);
         var ongoing = stored is { State.FirstSid: not null } && now - stored.UpdatedAt <= Timeout;
-        var turn = new Turn(input, ongoing ? stored!.State : new SmsState(), stored?.Language ?? Languages.English) { CaseId = ongoing ? stored!.CaseId : null };
+        language.Value = stored?.Language ?? Languages.English;
+        var turn = new Turn(input, ongoing ? stored!.State : new SmsState(), language) { CaseId = ongoing ? stored!.CaseId : null };
         var snapshot = await catalog.GetAsync(ct);
         var reply = await RespondAsync(session, turn, snapshot, ct);
         var startedAt = turn.Started || stored is null || !ongoing ? now : stored.StartedAt;
@@ -84,7 +99,11 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
     }
 
     /// <summary>The apology sent when answering failed (nothing is remembered, so Twilio's retry can succeed).</summary>
-    public string Apology(string? language) => T(language ?? Languages.English, "error.apology");
+    public string Apology(SmsReplyLanguage language)
+    {
+        ArgumentNullException.ThrowIfNull(language);
+        return T(language.Value, "error.apology");
+    }
 
     private string T(string language, string key, params object[] args)
     {
