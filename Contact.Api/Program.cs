@@ -59,7 +59,6 @@ try
     app.MapDevPhone();
     app.MapJobs();
     app.WarnIfUnsigned();
-    app.MapEchoHub();
 
     await app.RunAsync();
     return 0;

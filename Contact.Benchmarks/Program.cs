@@ -25,6 +25,11 @@ var benchmarks = new Dictionary<string, (string Description, Func<LoadOptions, C
 };
 
 Func<CancellationToken, Task<int>> run;
+if (args is ["bare-host", .. var bareArgs])
+{
+    // The baselines' own host, started by the benchmarks as a child process.
+    return await BareHost.RunAsync(bareArgs);
+}
 if (args is ["desktop", .. var desktopArgs])
 {
     // The desktop benchmark is not a closed loop: it has options of its own.

@@ -57,11 +57,9 @@ public static class DesktopBenchmark
         Progress.Say($"Desktop benchmark: {options.Agents} agents, {options.Cases} cases for fan-out, {options.ClaimCases} cases to claim");
         await using var cluster = await BenchCluster.StartAsync("bench", cancellationToken: cancellationToken);
         Progress.Say($"PostgreSQL {cluster.ShortServerVersion} (fsync {cluster.Fsync}) ready; database {cluster.Database} migrated, demo catalog loaded");
-        var environment = new Dictionary<string, string>(ContactHost.BenchmarkEnvironment(cluster.ConnectionString))
-        {
-            ["Benchmarks__EchoHub"] = "true",
-        };
-        await using var host = await ContactHost.StartAsync(environment, cancellationToken: cancellationToken);
+        await using var host = await ContactHost.StartAsync(ContactHost.BenchmarkEnvironment(cluster.ConnectionString), cancellationToken: cancellationToken);
+        // The baseline: the same work on bare ASP.NET Core and SignalR, in a process of its own.
+        await using var bareHost = await ContactHost.StartBareAsync(cancellationToken);
         using var client = host.CreateClient(16);
 
         // Accounts, straight into the bench database.
@@ -86,7 +84,7 @@ public static class DesktopBenchmark
             {
                 agents[i] = new Agent(Connection(host, "hubs/agent", cookies[i]));
                 await agents[i].Connection.StartAsync(ct);
-                echoes[i] = new Echo(Connection(host, "hubs/echo", cookie: null));
+                echoes[i] = new Echo(Connection(bareHost, "hubs/echo", cookie: null));
                 await echoes[i].Connection.StartAsync(ct);
             });
             Progress.Say($"{agents.Length} desktop and {echoes.Length} echo connections open");

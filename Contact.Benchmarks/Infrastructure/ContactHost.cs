@@ -78,10 +78,18 @@ public sealed class ContactHost : IAsyncDisposable
     /// <param name="environment">Environment variables for the host, e.g. <see cref="BenchmarkEnvironment"/>.</param>
     /// <param name="healthTimeout">How long to wait for health (default 60 s).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
-    public static async Task<ContactHost> StartAsync(
-        IReadOnlyDictionary<string, string> environment, TimeSpan? healthTimeout = null, CancellationToken cancellationToken = default)
+    public static Task<ContactHost> StartAsync(
+        IReadOnlyDictionary<string, string> environment, TimeSpan? healthTimeout = null, CancellationToken cancellationToken = default) =>
+        StartProcessAsync(LocateHostAssembly(), [], environment, healthTimeout, cancellationToken);
+
+    /// <summary>Starts the bare substrate (<see cref="BareHost"/>) in a process of its own and waits until GET /health answers 200.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static Task<ContactHost> StartBareAsync(CancellationToken cancellationToken = default) =>
+        StartProcessAsync(typeof(ContactHost).Assembly.Location, ["bare-host"], new Dictionary<string, string>(), null, cancellationToken);
+
+    private static async Task<ContactHost> StartProcessAsync(string dll, string[] leadingArguments,
+        IReadOnlyDictionary<string, string> environment, TimeSpan? healthTimeout, CancellationToken cancellationToken)
     {
-        var dll = LocateHostAssembly();
         var port = FreeLoopbackPort();
         var baseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/"));
         var psi = new ProcessStartInfo("dotnet")
@@ -94,6 +102,10 @@ public sealed class ContactHost : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
         psi.ArgumentList.Add(dll);
+        foreach (var argument in leadingArguments)
+        {
+            psi.ArgumentList.Add(argument);
+        }
         psi.ArgumentList.Add("--urls");
         psi.ArgumentList.Add(baseAddress.GetLeftPart(UriPartial.Authority));
         foreach (var (name, value) in environment)
@@ -111,7 +123,7 @@ public sealed class ContactHost : IAsyncDisposable
         }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        Progress.Say($"Host started (pid {process.Id}) on {baseAddress}");
+        Progress.Say($"{Path.GetFileNameWithoutExtension(dll)} {string.Join(' ', leadingArguments)} started (pid {process.Id}) on {baseAddress}");
         try
         {
             await host.WaitHealthyAsync(healthTimeout ?? TimeSpan.FromSeconds(60), cancellationToken);

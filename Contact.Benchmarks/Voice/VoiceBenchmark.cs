@@ -48,11 +48,9 @@ public static class VoiceBenchmark
         Progress.Say($"Voice benchmark: open loop at {options.Rate} requests/s for {options.Duration.TotalSeconds} s per endpoint, {Calls} calls");
         await using var cluster = await BenchCluster.StartAsync("bench", cancellationToken: cancellationToken);
         Progress.Say($"PostgreSQL {cluster.ShortServerVersion} (fsync {cluster.Fsync}) ready; database {cluster.Database} migrated, demo catalog loaded");
-        var environment = new Dictionary<string, string>(ContactHost.BenchmarkEnvironment(cluster.ConnectionString))
-        {
-            ["Benchmarks__EchoHub"] = "true",
-        };
-        await using var host = await ContactHost.StartAsync(environment, cancellationToken: cancellationToken);
+        await using var host = await ContactHost.StartAsync(ContactHost.BenchmarkEnvironment(cluster.ConnectionString), cancellationToken: cancellationToken);
+        // The baseline: the same work on bare ASP.NET Core and SignalR, in a process of its own.
+        await using var bareHost = await ContactHost.StartBareAsync(cancellationToken);
         using var client = host.CreateClient(MaxInFlight);
 
         // Setup (untimed): every call answered and its language chosen, so it waits at the main menu.
@@ -82,7 +80,7 @@ public static class VoiceBenchmark
 
         // The requests, built and signed ahead so the load generator only sends.
         var menu = sids.Select(sid => Webhook.Create(host.BaseAddress, "twilio/voice/menu", sid, digits: "3")).ToArray();
-        var bare = sids.Select(sid => Webhook.Create(host.BaseAddress, "bench/twiml", sid, digits: "3")).ToArray();
+        var bare = sids.Select(sid => Webhook.Create(bareHost.BaseAddress, "bench/twiml", sid, digits: "3")).ToArray();
 
         // One check that keying 3 at the menu is the status prompt, not an apology or a retry.
         var probe = await SendAsync(client, menu[0], cancellationToken);

@@ -31,7 +31,7 @@ public sealed class OutboxTests
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString()!;
     }
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, int seconds = 10)
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, int seconds = 30)
     {
         var until = DateTime.UtcNow.AddSeconds(seconds);
         while (true)
