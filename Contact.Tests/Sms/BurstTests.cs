@@ -34,18 +34,7 @@ public sealed class BurstTests
 
     private async Task<string> TextAsync(HttpClient client, string from, string body)
     {
-        var sid = "SM" + Guid.NewGuid().ToString("N");
-        var fields = new Dictionary<string, string>
-        {
-            ["MessageSid"] = sid,
-            ["SmsSid"] = sid,
-            ["AccountSid"] = "ACtest",
-            ["From"] = from,
-            ["To"] = "+16135550311",
-            ["Body"] = body,
-            ["NumMedia"] = "0",
-            ["NumSegments"] = "1",
-        };
+        var fields = Texter.Webhook(Texter.NewSid(), from, body);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/twilio/sms") { Content = new FormUrlEncodedContent(fields) };
         request.Headers.Add("X-Twilio-Signature", TwilioCall.Sign(Secret, "http://localhost/twilio/sms", fields));
         using var response = await client.SendAsync(request);

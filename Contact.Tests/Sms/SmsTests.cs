@@ -28,22 +28,25 @@ public sealed partial class Texter(ContactFactory app, string from)
 
     public static string NewSid() => "SM" + Guid.NewGuid().ToString("N");
 
+    /// <summary>The form Twilio posts for a text of <paramref name="body"/> from <paramref name="sender"/>.</summary>
+    public static Dictionary<string, string> Webhook(string sid, string sender, string body) => new()
+    {
+        ["MessageSid"] = sid,
+        ["SmsSid"] = sid,
+        ["AccountSid"] = "ACtest",
+        ["From"] = sender,
+        ["To"] = "+16135550311",
+        ["Body"] = body,
+        ["NumMedia"] = "0",
+        ["NumSegments"] = "1",
+    };
+
     /// <summary>Texts <paramref name="body"/> and returns the reply, checked to be one Message within three segments.</summary>
     public async Task<string> TextAsync(string body, IDictionary<string, string>? extra = null, string? messageSid = null)
     {
         var sid = messageSid ?? NewSid();
         FirstSid ??= sid;
-        var fields = new Dictionary<string, string>
-        {
-            ["MessageSid"] = sid,
-            ["SmsSid"] = sid,
-            ["AccountSid"] = "ACtest",
-            ["From"] = from,
-            ["To"] = "+16135550311",
-            ["Body"] = body,
-            ["NumMedia"] = "0",
-            ["NumSegments"] = "1",
-        };
+        var fields = Webhook(sid, from, body);
         foreach (var (k, v) in extra ?? new Dictionary<string, string>())
         {
             fields[k] = v;
