@@ -93,6 +93,8 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
             SlaPolicyId = due?.PolicyId,
             FirstResponseDue = due?.FirstResponseDue,
             ResolutionDue = due?.ResolutionDue,
+            FirstResponseWarning = due?.FirstResponseWarning,
+            ResolutionWarning = due?.ResolutionWarning,
             FirstCheck = firstCheck,
             ApiKeyId = r.Open311?.ApiKeyId,
             Open311Token = r.Open311?.Token,
@@ -108,10 +110,10 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
                 insert into cases (line, channel, category_id, description, answers, address, latitude, longitude,
                                    resident_name, resident_phone, resident_email, language, notify_consent, priority,
                                    idempotency_key, created_at, updated_at, sla_policy_id, first_response_due_at, resolution_due_at,
-                                   sla_next_check_at, api_key_id, open311_token, device_id, account_id, address_id)
+                                   first_response_warning_at, resolution_warning_at, sla_next_check_at, api_key_id, open311_token, device_id, account_id, address_id)
                 values (@Line, @Channel, @CategoryId, @Description, @Answers::jsonb, @Address, @Latitude, @Longitude,
                         @Name, @Phone, @Email, @Language, @NotifyConsent, @Priority, @IdempotencyKey, @Now, @Now,
-                        @SlaPolicyId, @FirstResponseDue, @ResolutionDue, @FirstCheck, @ApiKeyId, @Open311Token, @DeviceId, @AccountId, @AddressId)
+                        @SlaPolicyId, @FirstResponseDue, @ResolutionDue, @FirstResponseWarning, @ResolutionWarning, @FirstCheck, @ApiKeyId, @Open311Token, @DeviceId, @AccountId, @AddressId)
                 on conflict (idempotency_key) do nothing
                 returning id, number, status, created_at, resolution_due_at
             ), e as (

@@ -122,7 +122,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
         return text;
     }
 
-    /// <summary>Claims the top case the member may work (priority, then age); null when none waits.</summary>
+    /// <summary>Claims the top case the member may work, in the queue's order (<see cref="DesktopQueries.WorkOrder"/>); null when none waits.</summary>
     public async Task<string?> ClaimNextAsync(StaffMember member, CancellationToken cancellationToken = default)
     {
         var queues = DesktopQueries.QueuesOf(member);
@@ -133,11 +133,11 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // SKIP LOCKED: agents claiming at once each get a different case, none waits on another's lock.
-        var claimed = await connection.QuerySingleOrDefaultAsync<(long Id, string Number, string Queue)>(new CommandDefinition("""
+        var claimed = await connection.QuerySingleOrDefaultAsync<(long Id, string Number, string Queue)>(new CommandDefinition($$"""
             with next as (
                 select c.id from cases c
                 where c.queue = any(@queues) and c.assigned_to is null and c.status not in ('resolved', 'closed')
-                order by c.priority_rank, c.created_at
+                order by {{DesktopQueries.WorkOrder}}
                 limit 1
                 for update skip locked
             ), claimed as (
@@ -397,7 +397,11 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
         if (policy is null)
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "update cases set sla_policy_id = null, first_response_due_at = null, resolution_due_at = null where id = @caseId",
+                """
+                update cases set sla_policy_id = null, first_response_due_at = null, resolution_due_at = null,
+                       first_response_warning_at = null, resolution_warning_at = null
+                where id = @caseId
+                """,
                 new { caseId }, tx, cancellationToken: ct));
             return;
         }
@@ -415,9 +419,10 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
         var due = SlaStore.Due(policy, s.CreatedAt, pausedFor);
         await connection.ExecuteAsync(new CommandDefinition("""
             update cases set sla_policy_id = @PolicyId, first_response_due_at = @FirstResponseDue, resolution_due_at = @ResolutionDue,
+                   first_response_warning_at = @FirstResponseWarning, resolution_warning_at = @ResolutionWarning,
                    sla_paused_at = @pausedAt, sla_paused_for = @pausedFor
             where id = @caseId
-            """, new { due.PolicyId, due.FirstResponseDue, due.ResolutionDue, pausedAt, pausedFor, caseId }, tx, cancellationToken: ct));
+            """, new { due.PolicyId, due.FirstResponseDue, due.ResolutionDue, due.FirstResponseWarning, due.ResolutionWarning, pausedAt, pausedFor, caseId }, tx, cancellationToken: ct));
         if (escalator is not null)
         {
             c.SlaCheckAt = await escalator.NextAsync(connection, tx, caseId, ct);

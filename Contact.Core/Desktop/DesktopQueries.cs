@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
@@ -24,21 +25,35 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
     internal sealed record QueueRow(
         long Id, string Number, string Line, string Language, string Queue, string CategoryCode, string NameEn, string NameFr,
         string Priority, string Status, string Channel, DateTimeOffset CreatedAt, string? AssignedTo, string? Address,
-        DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, bool Paused, bool Crisis, bool FollowUp)
+        DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, DateTimeOffset? FirstResponseWarningAt,
+        DateTimeOffset? ResolutionWarningAt, bool Paused, bool Crisis, bool FollowUp, short PriorityRank)
     {
         public QueueItem ToItem() => new(Number, Line, Language, Queue, CategoryCode, new(NameEn, NameFr), Priority, Status, Channel, CreatedAt,
-            AssignedTo, Address, FirstResponseDueAt, ResolutionDueAt, Paused, Crisis, FollowUp);
+            AssignedTo, Address, FirstResponseDueAt, ResolutionDueAt, FirstResponseWarningAt, ResolutionWarningAt, Paused, Crisis, FollowUp,
+            OrderKey(PriorityRank, CreatedAt, Id));
     }
+
+    /// <summary>The order cases are worked in, as SQL over <c>cases c</c>: crisis and priority, then age, then id.</summary>
+    internal const string WorkOrder = "c.priority_rank, c.created_at, c.id";
+
+    /// <summary>
+    /// <see cref="WorkOrder"/> as text that sorts the same way (ordinal), for the desktop to place a row it is told
+    /// of without an order of its own. The rank is shifted past zero (a crisis ranks -1) so every part has its digits.
+    /// </summary>
+    public static string OrderKey(int priorityRank, DateTimeOffset createdAt, long id) =>
+        string.Create(CultureInfo.InvariantCulture, $"{priorityRank + 100:D3}.{createdAt.UtcTicks:D19}.{id:D19}");
 
     internal const string QueueColumns = """
         c.id, c.number, c.line, c.language, c.queue, k.code as category_code, k.name_en, k.name_fr,
         c.priority, c.status, c.channel, c.created_at, u.user_name as assigned_to, c.address,
-        c.first_response_due_at, c.resolution_due_at, c.sla_paused_at is not null as paused, c.crisis,
-        c.line = '211' and exists (select 1 from follow_ups f where f.case_id = c.id and f.status in ('due', 'answered_no', 'unanswered')) as follow_up
+        c.first_response_due_at, c.resolution_due_at, c.first_response_warning_at, c.resolution_warning_at,
+        c.sla_paused_at is not null as paused, c.crisis,
+        c.line = '211' and exists (select 1 from follow_ups f where f.case_id = c.id and f.status in ('due', 'answered_no', 'unanswered')) as follow_up,
+        c.priority_rank
         """;
 
     /// <summary>
-    /// The cases waiting that <paramref name="member"/> may work, by priority then age. Each queue is read in
+    /// The cases waiting that <paramref name="member"/> may work, in <see cref="WorkOrder"/>. Each queue is read in
     /// the order of the live-queue index and the queues merged, so nothing is sorted whole.
     /// </summary>
     public async Task<IReadOnlyList<QueueItem>> QueueAsync(StaffMember member, int limit = 200, CancellationToken cancellationToken = default)
@@ -55,18 +70,18 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             return $"""
                 (select c.id, c.priority_rank from cases c
                  where c.queue = @q{i} and c.assigned_to is null and c.status not in ('resolved', 'closed')
-                 order by c.priority_rank, c.created_at limit @limit)
+                 order by {WorkOrder} limit @limit)
                 """;
         });
         var sql = $"""
             with waiting as (
                 select w.id from ({string.Join(" union all ", branches)}) w
                 join cases c on c.id = w.id
-                order by c.priority_rank, c.created_at limit @limit)
+                order by {WorkOrder} limit @limit)
             select {QueueColumns}
             from waiting w join cases c on c.id = w.id join categories k on k.id = c.category_id
             left join staff_users u on u.id = c.assigned_to
-            order by c.priority_rank, c.created_at
+            order by {WorkOrder}
             """;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return [.. (await connection.QueryAsync<QueueRow>(new CommandDefinition(sql, args, cancellationToken: cancellationToken))).Select(r => r.ToItem())];
@@ -80,7 +95,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             select {QueueColumns}
             from cases c join categories k on k.id = c.category_id left join staff_users u on u.id = c.assigned_to
             where c.assigned_to = @Id and c.status not in ('resolved', 'closed')
-            order by c.priority_rank, c.created_at
+            order by {WorkOrder}
             """, new { member.Id }, cancellationToken: cancellationToken))).Select(r => r.ToItem())];
     }
 
@@ -108,7 +123,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
         double? Latitude, double? Longitude, string? ResidentName, string? ResidentPhone, string? ResidentEmail, bool NotifyConsent,
         int? AssignedId, string? AssignedTo, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool CallerWaiting,
         DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, bool Paused, DateTimeOffset? FirstResponseAt, bool Crisis,
-        string? AddressId);
+        string? AddressId, DateTimeOffset? FirstResponseWarningAt, DateTimeOffset? ResolutionWarningAt, short PriorityRank);
 
     private sealed record ProviderRow(int Id, string Code, string Level, string NameEn, string NameFr, bool HasAreas, bool? Covers);
 
@@ -127,7 +142,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
                    exists (select 1 from calls l where l.case_id = c.id and l.connect_twiml is null
                            and l.status not in ('completed', 'busy', 'failed', 'no-answer', 'canceled', 'connected')) as caller_waiting,
                    c.first_response_due_at, c.resolution_due_at, c.sla_paused_at is not null as paused, c.first_response_at, c.crisis,
-                   c.address_id
+                   c.address_id, c.first_response_warning_at, c.resolution_warning_at, c.priority_rank
             from cases c join categories k on k.id = c.category_id left join staff_users u on u.id = c.assigned_to
             where c.number = @number
             """, new { number }, cancellationToken: cancellationToken));
@@ -195,7 +210,8 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             !isProvider && c.CallerWaiting && c.Channel == "phone",
             c.FirstResponseDueAt, c.ResolutionDueAt, c.Paused, c.FirstResponseAt,
             c.Crisis, c.Line == "211" && !isProvider ? await InformationReferral.ReadAsync(connection, c.Id, cancellationToken) : null,
-            AddressId: c.AddressId);
+            AddressId: c.AddressId, FirstResponseWarningAt: c.FirstResponseWarningAt, ResolutionWarningAt: c.ResolutionWarningAt,
+            Order: OrderKey(c.PriorityRank, c.CreatedAt, c.Id));
     }
 
     /// <summary>
@@ -310,11 +326,9 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
 
     private sealed record ComplianceDbRow(string Kind, string Key, string NameEn, string NameFr, int Resolved, int OnTime);
 
-    /// <summary>The share of a resolution target left below which an open case is at risk.</summary>
-    public const double AtRiskShare = 0.2;
-
     /// <summary>
-    /// Queues, staff, today's volumes, the open cases at risk of missing their resolution due time (at most 100, most
+    /// Queues, staff, today's volumes, the open cases past their resolution's warning time (its policy's warning
+    /// percent of the target) or its due time (at most 100, most
     /// overdue first; paused cases left out) and today's compliance by queue, category and provider, for supervisors.
     /// "Today" is in <paramref name="zone"/>; a case resolved today is on time when its last resolution today came by
     /// its resolution due time.
@@ -342,7 +356,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
                    (extract(epoch from (@now - c.resolution_due_at)) / 60)::float8 as minutes_over
             from cases c join categories k on k.id = c.category_id left join staff_users u on u.id = c.assigned_to
             where c.status not in ('resolved', 'closed') and c.resolution_due_at is not null and c.sla_paused_at is null
-              and c.resolution_due_at - @now < (c.resolution_due_at - c.created_at) * @AtRiskShare
+              and (c.resolution_warning_at <= @now or c.resolution_due_at <= @now)
             order by c.resolution_due_at, c.id
             limit 100;
 
@@ -371,7 +385,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
                 group by p.code, p.name_en, p.name_fr
             ) rows
             order by kind_rank, sort, key;
-            """, new { now, startOfDay, AtRiskShare }, cancellationToken: cancellationToken));
+            """, new { now, startOfDay }, cancellationToken: cancellationToken));
         var queues = (await grid.ReadAsync<(string Code, string NameEn, string NameFr, int Waiting, double LongestWaitSeconds)>())
             .Select(q => new QueueLoad(q.Code, new(q.NameEn, q.NameFr), q.Waiting, q.LongestWaitSeconds)).ToList();
         var agents = (await grid.ReadAsync<(string UserName, string DisplayName, string Role, string State, string[] CurrentCases)>())

@@ -4,15 +4,16 @@ using Contact.Core.Referral;
 namespace Contact.Core.Desktop;
 
 /// <summary>
-/// A case as a row of the live queue, with its service-standard clock: the due times (null when no policy applies)
-/// and whether the clock is paused while the case waits on the resident; for 211, whether it is flagged as a crisis
-/// and whether it came back as a follow-up.
+/// A case as a row of the live queue, with its service-standard clock: the due times and the times each falls at
+/// risk (null when no policy applies) and whether the clock is paused while the case waits on the resident; for 211,
+/// whether it is flagged as a crisis and whether it came back as a follow-up. <see cref="Order"/> is the server's
+/// place for it in the queue (compared as text, ordinal): the queue is shown, and "Claim next case" takes, in that order.
 /// </summary>
 public sealed record QueueItem(
     string Number, string Line, string Language, string Queue, string Category, LocalText CategoryName,
     string Priority, string Status, string Channel, DateTimeOffset CreatedAt, string? AssignedTo, string? Address,
-    DateTimeOffset? FirstResponseDueAt = null, DateTimeOffset? ResolutionDueAt = null, bool Paused = false,
-    bool Crisis = false, bool FollowUp = false);
+    DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, DateTimeOffset? FirstResponseWarningAt,
+    DateTimeOffset? ResolutionWarningAt, bool Paused, bool Crisis, bool FollowUp, string Order);
 
 /// <summary>An answer to a category question.</summary>
 public sealed record AnswerView(LocalText Question, string Value);
@@ -36,7 +37,8 @@ public sealed record ReferralView(
     string? Address, string Description, string Priority);
 
 /// <summary>
-/// Everything staff see of a case, with its service-standard clock: the due times (null when no policy applies),
+/// Everything staff see of a case, with its service-standard clock: the due times and the times each falls at risk
+/// (null when no policy applies), its place in the queue (<see cref="QueueItem.Order"/>),
 /// whether the clock is paused while the case waits on the resident, and when it was first answered; on a 211 case,
 /// the crisis flag, the information and referral recorded, and the crisis line to offer; and the address id an Open311
 /// app gave in place of an address.
@@ -48,7 +50,8 @@ public sealed record CaseDetail(
     IReadOnlyList<HistoryEntry> History, IReadOnlyList<DuplicateView> Duplicates, IReadOnlyList<ProviderSuggestion> SuggestedProviders,
     IReadOnlyList<ReferralView> Referrals, bool CallerWaiting = false, DateTimeOffset? FirstResponseDueAt = null,
     DateTimeOffset? ResolutionDueAt = null, bool Paused = false, DateTimeOffset? FirstResponseAt = null,
-    bool Crisis = false, InformationReferralView? InformationReferral = null, CrisisLineView? CrisisLine = null, string? AddressId = null);
+    bool Crisis = false, InformationReferralView? InformationReferral = null, CrisisLineView? CrisisLine = null, string? AddressId = null,
+    DateTimeOffset? FirstResponseWarningAt = null, DateTimeOffset? ResolutionWarningAt = null, string Order = "");
 
 /// <summary>The crisis line the desktop offers on a 211 case at risk; <see cref="Demo"/> when it is the demo number.</summary>
 public sealed record CrisisLineView(string Number, bool Demo);

@@ -243,9 +243,17 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
     }
 
     /// <summary>The SQL a query runs and its parameters (what <see cref="SearchAsync"/> executes, for benchmarks and plans).</summary>
-    public (string Sql, DynamicParameters Parameters) Plan(DirectoryQuery query, DateTime localNow)
+    public (string Sql, DynamicParameters Parameters) Plan(DirectoryQuery query, DateTime localNow) =>
+        Plan(query, localNow, ServiceScope.Active);
+
+    /// <summary>
+    /// The SQL a query runs over the services of <paramref name="scope"/>: the same parts (terms, text, point,
+    /// filters, ranking, the page, the projection) whichever services they look at.
+    /// </summary>
+    public (string Sql, DynamicParameters Parameters) Plan(DirectoryQuery query, DateTime localNow, ServiceScope scope)
     {
         ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(scope);
         var p = new DynamicParameters();
         var fr = query.Language == "fr";
         p.Add("fr", fr);
@@ -254,7 +262,7 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
 
         var ctes = new List<string>();
         var joins = new StringBuilder();
-        var where = new StringBuilder("s.status = 'active'");
+        var where = new StringBuilder(scope.Filter(p));
         var rank = new List<string>();
 
         var codes = (query.Terms ?? []).Select(t => t.Trim().ToUpperInvariant()).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
@@ -528,13 +536,8 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
     /// Without a location, the service alone (null location fields).</summary>
     public async Task<DirectoryHit?> FindAsync(string serviceId, string? locationId, string language, CancellationToken cancellationToken = default)
     {
-        var (sql, p) = Plan(new DirectoryQuery(Language: language), LocalNow());
-        // The same projection as a search, narrowed to one service (at one location), whatever its status.
-        sql = sql.Replace("where s.status = 'active'", locationId is null
-            ? "where s.id = @service_id and (sal.id is null or sal.id = (select min(x.id) from directory.service_at_location x where x.service_id = s.id))"
-            : "where s.id = @service_id and l.id = @location_id", StringComparison.Ordinal);
-        p.Add("service_id", serviceId);
-        p.Add("location_id", locationId);
+        // The same projection as a search, over one service (at one location), whatever its status.
+        var (sql, p) = Plan(new DirectoryQuery(Language: language), LocalNow(), ServiceScope.One(serviceId, locationId));
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = (await connection.QueryAsync<HitRow>(new CommandDefinition(sql, p, cancellationToken: cancellationToken))).AsList();
         if (rows.Count == 0)
@@ -594,3 +597,41 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
 internal sealed record ScheduleRow(
     string? ServiceId, string? ServiceAtLocationId, string? Freq, string? Byday, string? Bymonthday,
     TimeSpan? OpensAt, TimeSpan? ClosesAt, string? Description, string? DescriptionFr);
+
+/// <summary>
+/// The services a directory plan reads: every active one (a search), or one service whatever its status (a
+/// referral's snapshot of what it was referred to), at one of its locations or, without one, at its first.
+/// </summary>
+public sealed class ServiceScope
+{
+    private readonly string? _serviceId;
+    private readonly string? _locationId;
+
+    private ServiceScope(string? serviceId, string? locationId) => (_serviceId, _locationId) = (serviceId, locationId);
+
+    /// <summary>Every active service: what residents and agents search.</summary>
+    public static ServiceScope Active { get; } = new(null, null);
+
+    /// <summary>One service at <paramref name="locationId"/> (or at its first location, or at none), whatever its status.</summary>
+    public static ServiceScope One(string serviceId, string? locationId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceId);
+        return new(serviceId, locationId);
+    }
+
+    /// <summary>The plan's first condition on <c>s</c> (the service) and <c>l</c>/<c>sal</c> (its place), with its parameters added.</summary>
+    internal string Filter(DynamicParameters parameters)
+    {
+        if (_serviceId is null)
+        {
+            return "s.status = 'active'";
+        }
+        parameters.Add("scope_service_id", _serviceId);
+        if (_locationId is null)
+        {
+            return "s.id = @scope_service_id and (sal.id is null or sal.id = (select min(x.id) from directory.service_at_location x where x.service_id = s.id))";
+        }
+        parameters.Add("scope_location_id", _locationId);
+        return "s.id = @scope_service_id and l.id = @scope_location_id";
+    }
+}

@@ -42,7 +42,7 @@ public sealed class SlaEscalator(NpgsqlDataSource dataSource, SlaStore sla, Time
         var steps = new List<SlaStep>();
         void Add(string name, TimeSpan target)
         {
-            DateTimeOffset At(double percent) => policy.Calendar.AddBusinessTime(createdAt, target * (percent / 100) + pausedFor).ToUniversalTime();
+            DateTimeOffset At(double percent) => SlaStore.At(policy, createdAt, target, percent, pausedFor);
             steps.Add(new(name, "warning", At(policy.WarningPercent)));
             steps.Add(new(name, "breach", At(100)));
             steps.Add(new(name, "second_breach", At(secondBreachPercent)));

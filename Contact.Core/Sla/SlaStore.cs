@@ -19,7 +19,10 @@ public sealed record SlaPolicy(int Id, int CategoryId, string? Priority, Busines
 /// <param name="PolicyId">The policy they come from.</param>
 /// <param name="FirstResponseDue">When the first response is due.</param>
 /// <param name="ResolutionDue">When resolution is due.</param>
-public sealed record SlaDue(int PolicyId, DateTimeOffset FirstResponseDue, DateTimeOffset ResolutionDue);
+/// <param name="FirstResponseWarning">When the first response falls at risk (the policy's warning percent of its target).</param>
+/// <param name="ResolutionWarning">When resolution falls at risk.</param>
+public sealed record SlaDue(int PolicyId, DateTimeOffset FirstResponseDue, DateTimeOffset ResolutionDue,
+    DateTimeOffset FirstResponseWarning, DateTimeOffset ResolutionWarning);
 
 /// <summary>The SLA policies and calendars, read from the database and kept for a short while.</summary>
 public sealed class SlaStore(NpgsqlDataSource dataSource, TimeProvider clock)
@@ -48,8 +51,17 @@ public sealed class SlaStore(NpgsqlDataSource dataSource, TimeProvider clock)
     /// <summary>Due times for a case created at <paramref name="createdAt"/> that has waited <paramref name="pausedFor"/> on its resident.</summary>
     public static SlaDue Due(SlaPolicy policy, DateTimeOffset createdAt, TimeSpan pausedFor) => new(
         policy.Id,
-        policy.Calendar.AddBusinessTime(createdAt, policy.FirstResponse + pausedFor).ToUniversalTime(),
-        policy.Calendar.AddBusinessTime(createdAt, policy.Resolution + pausedFor).ToUniversalTime());
+        At(policy, createdAt, policy.FirstResponse, 100, pausedFor),
+        At(policy, createdAt, policy.Resolution, 100, pausedFor),
+        At(policy, createdAt, policy.FirstResponse, policy.WarningPercent, pausedFor),
+        At(policy, createdAt, policy.Resolution, policy.WarningPercent, pausedFor));
+
+    /// <summary>
+    /// The instant <paramref name="percent"/> of <paramref name="target"/> is used up, counted in the policy's
+    /// business time from <paramref name="createdAt"/>, with the time waited on the resident added.
+    /// </summary>
+    public static DateTimeOffset At(SlaPolicy policy, DateTimeOffset createdAt, TimeSpan target, double percent, TimeSpan pausedFor) =>
+        policy.Calendar.AddBusinessTime(createdAt, target * (percent / 100) + pausedFor).ToUniversalTime();
 
     /// <summary>Forgets what was read (after policies change).</summary>
     public void Invalidate() => _current = null;

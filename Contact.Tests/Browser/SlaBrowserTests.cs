@@ -17,11 +17,17 @@ public sealed class SlaBrowserTests : BrowserFixture
     }
 
     [Test]
-    public async Task An_overdue_case_says_overdue_in_words_and_comes_first_within_its_priority()
+    public async Task A_case_says_overdue_or_at_risk_in_words_and_keeps_its_place_in_the_queue()
     {
         var older = await FileAsync("1 Rideau St");
         var late = await FileAsync("2 Rideau St");
+        var warned = await FileAsync("4 Rideau St");
         await App.ScalarAsync($"update cases set first_response_due_at = now() - interval '45 minutes' where number = '{late}'");
+        // Past its policy's warning time, with time still left.
+        await App.ScalarAsync($"""
+            update cases set first_response_warning_at = now() - interval '1 minute', first_response_due_at = now() + interval '30 minutes'
+            where number = '{warned}'
+            """);
 
         var agent = await NewPageAsync();
         await SignInAsync(agent, "agent");
@@ -30,10 +36,37 @@ public sealed class SlaBrowserTests : BrowserFixture
         await Assertions.Expect(row).ToContainTextAsync("overdue by 45 min");
         await Assertions.Expect(agent.Locator($"#queue-{older}")).ToContainTextAsync("left");
         await Assertions.Expect(agent.Locator($"#queue-{older}")).Not.ToContainTextAsync("Overdue");
+        await Assertions.Expect(agent.Locator($"#queue-{older}")).Not.ToContainTextAsync("At risk");
+        await Assertions.Expect(agent.Locator($"#queue-{warned}")).ToContainTextAsync("At risk");
+        await Assertions.Expect(agent.Locator($"#queue-{warned}")).ToContainTextAsync("min left");
 
         var order = await agent.Locator("#queue-list button").EvaluateAllAsync<string[]>("rows => rows.map(r => r.id)");
-        Assert.That(Array.IndexOf(order, "queue-" + late), Is.LessThan(Array.IndexOf(order, "queue-" + older)),
-            "the overdue case comes before an older one of the same priority");
+        Assert.That(Array.IndexOf(order, "queue-" + older), Is.LessThan(Array.IndexOf(order, "queue-" + late)),
+            "an overdue case keeps its place: within a priority the queue is oldest first, as Claim next case takes it");
+    }
+
+    [Test]
+    public async Task The_top_row_of_the_queue_is_the_case_claim_next_takes()
+    {
+        var older = await FileAsync("5 Rideau St");
+        var newer = await FileAsync("6 Rideau St");
+        // Both urgent, so they head the queue; the newer one is overdue, which once moved it up on screen only.
+        await App.ScalarAsync($"update cases set priority = 'urgent' where number in ('{older}', '{newer}')");
+        await App.ScalarAsync($"update cases set first_response_due_at = now() - interval '10 minutes' where number = '{newer}'");
+
+        var agent = await NewPageAsync();
+        await SignInAsync(agent, "agent");
+        await Assertions.Expect(agent.Locator($"#queue-{newer}")).ToContainTextAsync("Overdue");
+        var order = await agent.Locator("#queue-list button").EvaluateAllAsync<string[]>("rows => rows.map(r => r.id)");
+        Assert.That(Array.IndexOf(order, "queue-" + older), Is.LessThan(Array.IndexOf(order, "queue-" + newer)));
+        var top = order[0]["queue-".Length..];
+
+        await agent.GetByRole(AriaRole.Button, new() { Name = "Claim next case", Exact = true }).ClickAsync();
+
+        await Assertions.Expect(agent.Locator($"#mine-{top}")).ToBeVisibleAsync();
+        await Assertions.Expect(agent.Locator($"#queue-{top}")).ToHaveCountAsync(0);
+        Assert.That(await App.TextAsync($"select u.user_name from cases c join staff_users u on u.id = c.assigned_to where c.number = '{top}'"),
+            Is.EqualTo("agent"), "Claim next case took the case shown first");
     }
 
     [Test]

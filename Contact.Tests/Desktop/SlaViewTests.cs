@@ -1,7 +1,10 @@
 using System.Text.Json;
 using Contact.Core.Desktop;
+using Contact.Core.Sla;
+using Contact.Core.Staff;
 using Contact.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Contact.Tests.Desktop;
 
@@ -35,6 +38,61 @@ public sealed class SlaViewTests
         Assert.That(firstResponseDue, Is.GreaterThan(created));
         Assert.That(resolutionDue, Is.GreaterThanOrEqualTo(firstResponseDue));
         Assert.That(row.GetProperty("paused").GetBoolean(), Is.False);
+    }
+
+    [Test]
+    public async Task A_queue_row_falls_at_risk_at_its_policys_warning_percent_in_business_time()
+    {
+        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
+        var number = await _app.FileAsync();
+        var policy = await _app.Services.GetRequiredService<SlaStore>().FindByIdAsync(
+            (int)await _app.ScalarAsync($"select sla_policy_id from cases where number = '{number}'"));
+        Assert.That(policy, Is.Not.Null);
+
+        var row = (await agent.Hub.InvokeAsync<JsonElement>("Snapshot")).GetProperty("queue").EnumerateArray()
+            .Single(q => q.GetProperty("number").GetString() == number);
+
+        var created = row.GetProperty("createdAt").GetDateTimeOffset();
+        var warning = row.GetProperty("firstResponseWarningAt").GetDateTimeOffset();
+        var expected = SlaStore.At(policy!, created, policy!.FirstResponse, policy.WarningPercent, TimeSpan.Zero);
+        Assert.That(warning, Is.EqualTo(expected).Within(TimeSpan.FromMilliseconds(1)),
+            $"{policy.WarningPercent}% of the first-response target, in the policy's business hours");
+        Assert.That(warning, Is.LessThan(row.GetProperty("firstResponseDueAt").GetDateTimeOffset()));
+        Assert.That(row.GetProperty("resolutionWarningAt").GetDateTimeOffset(),
+            Is.EqualTo(SlaStore.At(policy, created, policy.Resolution, policy.WarningPercent, TimeSpan.Zero)).Within(TimeSpan.FromMilliseconds(1)));
+    }
+
+    [Test]
+    public async Task The_queue_is_listed_in_the_order_claim_next_takes_it()
+    {
+        var staff = _app.Services.GetRequiredService<StaffDirectory>();
+        var member = (await staff.FindAsync("agent"))!;
+        var first = await _app.FileAsync();
+        var urgent = await _app.FileAsync();
+        await _app.ScalarAsync($"update cases set priority = 'urgent', first_response_due_at = now() - interval '1 hour' where number = '{urgent}'");
+
+        var queue = await _app.Services.GetRequiredService<DesktopQueries>().QueueAsync(member);
+
+        Assert.That(queue.Select(q => q.Order), Is.Ordered.Using((IComparer<string>)StringComparer.Ordinal), "each row's order key sorts as the list");
+        Assert.That(queue.Select(q => q.Number).ToList().IndexOf(urgent), Is.LessThan(queue.Select(q => q.Number).ToList().IndexOf(first)));
+        var claimed = await _app.Services.GetRequiredService<CaseWork>().ClaimNextAsync(member);
+        Assert.That(claimed, Is.EqualTo(queue[0].Number), "Claim next case takes the top row");
+    }
+
+    [Test]
+    public async Task A_case_past_its_warning_time_is_at_risk_for_supervisors_and_one_before_it_is_not()
+    {
+        await using var supervisor = await DesktopClient.ConnectAsync(_app, "supervisor");
+        var warned = await _app.FileAsync();
+        var fresh = await _app.FileAsync();
+        await _app.ScalarAsync($"update cases set resolution_warning_at = now() - interval '1 minute' where number = '{warned}'");
+
+        var view = await supervisor.Hub.InvokeAsync<SupervisorView>("SupervisorSnapshot");
+
+        var row = view.AtRisk.Single(a => a.Number == warned);
+        Assert.That(row.Overdue, Is.False);
+        Assert.That(row.MinutesOver, Is.LessThan(0), "time is still left");
+        Assert.That(view.AtRisk.Select(a => a.Number), Does.Not.Contain(fresh));
     }
 
     [Test]

@@ -439,6 +439,34 @@ public sealed class DirectorySearchTests
     }
 
     [Test]
+    public async Task Find_reads_a_service_search_leaves_out_for_its_status_and_only_that_service()
+    {
+        Assert.That(await IdsAsync(new DirectoryQuery(Text: "Old Food Pantry", Limit: 50)), Does.Not.Contain("s-closed"));
+
+        var closed = await _search.FindAsync("s-closed", null, "en");
+
+        Assert.That(closed, Is.Not.Null, "a referral made to it still shows what it was");
+        Assert.That(closed!.ServiceName, Is.EqualTo("Old Food Pantry"));
+        Assert.That(closed.LocationId, Is.Null);
+    }
+
+    [Test]
+    public void A_plan_over_one_service_carries_it_as_parameters_and_a_search_plan_reads_active_services_only()
+    {
+        var now = new DateTime(2026, 12, 7, 12, 0, 0, DateTimeKind.Unspecified);
+        var (searchSql, searchParameters) = _search.Plan(new DirectoryQuery(), now);
+        var (oneSql, oneParameters) = _search.Plan(new DirectoryQuery(), now, ServiceScope.One("s-pantry'; drop table cases; --", "l-downtown"));
+
+        Assert.That(searchSql, Does.Contain("s.status = 'active'"));
+        Assert.That(searchParameters.ParameterNames, Does.Not.Contain("scope_service_id"));
+        Assert.That(oneSql, Does.Not.Contain("s.status = 'active'"));
+        Assert.That(oneSql, Does.Not.Contain("drop table"), "the service id is a parameter, never text in the SQL");
+        Assert.That(oneParameters.Get<string>("scope_service_id"), Is.EqualTo("s-pantry'; drop table cases; --"));
+        Assert.That(oneParameters.Get<string>("scope_location_id"), Is.EqualTo("l-downtown"));
+        Assert.Throws<ArgumentException>(() => ServiceScope.One(" ", null));
+    }
+
+    [Test]
     public void Every_directory_text_exists_in_english_and_french()
     {
         var texts = new Contact.Core.Infrastructure.ResourceTexts("Contact.Core.Directory.DirectoryText", typeof(DirectoryText).Assembly);

@@ -316,6 +316,9 @@ function toQueueItem(detail) {
     address: detail.address,
     firstResponseDueAt: detail.firstResponseDueAt,
     resolutionDueAt: detail.resolutionDueAt,
+    firstResponseWarningAt: detail.firstResponseWarningAt,
+    resolutionWarningAt: detail.resolutionWarningAt,
+    order: detail.order,
     paused: !!detail.paused,
     firstResponseAt: detail.firstResponseAt,
     crisis: !!detail.crisis,
@@ -326,20 +329,12 @@ function toQueueItem(detail) {
 
 // ---------- queue and my cases ----------
 
-/** Priority, then overdue cases first, then age (the order is stable: the case number breaks ties). */
-function compareQueue(a, b, now = Date.now()) {
-  // A crisis goes first, as the server orders the queue (cases.priority_rank).
-  if (Boolean(a.crisis) !== Boolean(b.crisis)) return a.crisis ? -1 : 1;
-  const pa = PRIORITY_RANK[a.priority] ?? 2;
-  const pb = PRIORITY_RANK[b.priority] ?? 2;
-  if (pa !== pb) return pa - pb;
-  const oa = slaOf(a, false, now).state === 'overdue' ? 0 : 1;
-  const ob = slaOf(b, false, now).state === 'overdue' ? 0 : 1;
-  if (oa !== ob) return oa - ob;
-  const ta = new Date(a.createdAt).getTime();
-  const tb = new Date(b.createdAt).getTime();
-  if (ta !== tb) return ta - tb;
-  return String(a.number).localeCompare(String(b.number));
+/** The server's order (crisis and priority, then age): the order "Claim next case" takes them in. */
+function compareQueue(a, b) {
+  const oa = String(a.order || '');
+  const ob = String(b.order || '');
+  if (oa !== ob) return oa < ob ? -1 : 1;
+  return String(a.number) < String(b.number) ? -1 : String(a.number) > String(b.number) ? 1 : 0;
 }
 
 function belongsInQueue(item) {
@@ -416,8 +411,7 @@ function renderKeyed(list, rows, fallback) {
 
 function renderQueue() {
   const list = $('queue-list');
-  const now = Date.now();
-  state.queue.sort((a, b) => compareQueue(a, b, now));
+  state.queue.sort(compareQueue);
   renderKeyed(list, state.queue.map(item => h('li', null,
     h('button', {
       type: 'button',
@@ -467,31 +461,28 @@ function rowContent(item, showStatus) {
 
 // ---------- service-standard clocks ----------
 
-const HOUR = 3600 * 1000;
-const AT_RISK_SHARE = 0.2;
-
 /**
  * The clock a row shows: the first response due time while the case waits for its first response (queue rows),
- * the resolution due time once someone holds it. {kind, due, created, paused, state}; state is null without a due time.
+ * the resolution due time once someone holds it. {kind, due, warn, paused, state}; state is null without a due time.
+ * The server sends when each clock falls at risk (its policy's warning percent) and is due; this only compares.
  */
 function slaOf(item, held, now = Date.now()) {
   const firstResponse = !held && !item.firstResponseAt && item.firstResponseDueAt;
   const due = firstResponse ? item.firstResponseDueAt : item.resolutionDueAt;
+  const warn = firstResponse ? item.firstResponseWarningAt : item.resolutionWarningAt;
   const kind = firstResponse ? 'first_response' : 'resolution';
-  if (item.paused) return { kind, due, created: item.createdAt, paused: true, state: 'paused' };
-  return { kind, due, created: item.createdAt, paused: false, state: slaState(item.createdAt, due, now) };
+  if (item.paused) return { kind, due, warn, paused: true, state: 'paused' };
+  return { kind, due, warn, paused: false, state: slaState(warn, due, now) };
 }
 
-/** on_time, at_risk (under 20% of the time between creation and due left, or under an hour) or overdue; null without a due time. */
-function slaState(createdIso, dueIso, now = Date.now()) {
+/** on_time, at_risk (past the warning time the server gave) or overdue (past the due time); null without a due time. */
+function slaState(warnIso, dueIso, now = Date.now()) {
   if (!dueIso) return null;
   const due = new Date(dueIso).getTime();
   if (Number.isNaN(due)) return null;
-  const left = due - now;
-  if (left <= 0) return 'overdue';
-  const created = new Date(createdIso).getTime();
-  const span = Number.isNaN(created) ? 0 : due - created;
-  return left < HOUR || left < span * AT_RISK_SHARE ? 'at_risk' : 'on_time';
+  if (now >= due) return 'overdue';
+  const warn = warnIso ? new Date(warnIso).getTime() : NaN;
+  return !Number.isNaN(warn) && now >= warn ? 'at_risk' : 'on_time';
 }
 
 /** "3 h 20 min left" or "overdue by 45 min". */
@@ -513,7 +504,7 @@ function slaElement(dataset, cls) {
 function fillSla(el, now) {
   const d = el.dataset;
   const paused = d.paused === 'true';
-  const state = paused ? 'paused' : slaState(d.created, d.due, now);
+  const state = paused ? 'paused' : slaState(d.warn, d.due, now);
   el.classList.remove('sla-on_time', 'sla-at_risk', 'sla-overdue', 'sla-paused');
   if (state) el.classList.add('sla-' + state);
   const parts = [];
@@ -535,20 +526,12 @@ function fillSla(el, now) {
 function slaRow(item, held) {
   const sla = slaOf(item, held);
   if (!sla.paused && !sla.state) return null;
-  return slaElement({ kind: sla.kind, due: sla.due || '', created: item.createdAt || '', paused: String(sla.paused) }, 'row-sla');
+  return slaElement({ kind: sla.kind, due: sla.due || '', warn: sla.warn || '', paused: String(sla.paused) }, 'row-sla');
 }
-
-let lastOverdue = '';
 
 function tickSla() {
   const now = Date.now();
   for (const el of document.querySelectorAll('.sla[data-due]')) fillSla(el, now);
-  // A case that has just become overdue moves up within its priority.
-  const overdue = state.queue.filter(item => slaOf(item, false, now).state === 'overdue').map(item => item.number).join('|');
-  if (overdue !== lastOverdue) {
-    lastOverdue = overdue;
-    renderQueue();
-  }
 }
 
 function priorityBadge(priority) {
@@ -950,9 +933,9 @@ function renderCaseInfo(p, detail) {
 /** The case pane's due times with their clocks, and the first response when there was one. */
 function slaRows(detail) {
   const open = !CLOSED.has(detail.status);
-  const dataset = due => ({ due: due || '', created: detail.createdAt || '', paused: String(!!detail.paused) });
-  const dueValue = (due, live) => (due
-    ? [timeElement(due), live ? [' ', slaElement(dataset(due), 'block')] : null]
+  const dataset = (due, warn) => ({ due: due || '', warn: warn || '', paused: String(!!detail.paused) });
+  const dueValue = (due, warn, live) => (due
+    ? [timeElement(due), live ? [' ', slaElement(dataset(due, warn), 'block')] : null]
     : t('sla.none'));
   let firstResponse;
   if (detail.firstResponseAt && detail.firstResponseDueAt) {
@@ -964,11 +947,11 @@ function slaRows(detail) {
             t('sla.responded_late', formatDuration(late / 1000))]
           : t('sla.responded_on_time'))];
   } else {
-    firstResponse = dueValue(detail.firstResponseDueAt, open);
+    firstResponse = dueValue(detail.firstResponseDueAt, detail.firstResponseWarningAt, open);
   }
   return [
     dlRow('case.first_response_due', firstResponse),
-    dlRow('case.resolution_due', dueValue(detail.resolutionDueAt, open)),
+    dlRow('case.resolution_due', dueValue(detail.resolutionDueAt, detail.resolutionWarningAt, open)),
     detail.firstResponseAt ? dlRow('case.first_response_at', timeElement(detail.firstResponseAt)) : null,
   ];
 }
