@@ -63,7 +63,7 @@ public static class DesktopBenchmark
         using var client = host.CreateClient(16);
 
         // Accounts, straight into the bench database.
-        var directory = new StaffDirectory(cluster.DataSource, TimeProvider.System);
+        var directory = new StaffDirectory(cluster.DataSource, TimeProvider.System, new Contact.Core.Infrastructure.ChangeFeed(cluster.DataSource));
         var names = Enumerable.Range(0, options.Agents).Select(i => string.Create(CultureInfo.InvariantCulture, $"bench{i}")).ToArray();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(names, parallel, async (name, ct) =>

@@ -132,7 +132,9 @@ public static class SlaBenchmark
             MaxAutoPrepare = 64,
         }.ConnectionString;
         await using var loadDataSource = NpgsqlDataSource.Create(loadConnectionString);
-        var escalator = new SlaEscalator(loadDataSource, new SlaStore(loadDataSource, TimeProvider.System), TimeProvider.System);
+        // The escalations' texts are written to the outbox in their transactions and left there: delivery is not measured.
+        var escalator = new SlaEscalator(loadDataSource, new SlaStore(loadDataSource, TimeProvider.System), TimeProvider.System,
+            new Contact.Core.Infrastructure.ChangeFeed(loadDataSource), new UndeliveredOutbox());
 
         // (a) The sweep: due cases a thousand at a time, each batch checked by a few workers, until none is due.
         Progress.Say($"Sweeping {options.Breaching} due cases with {Workers} workers");
@@ -447,4 +449,11 @@ public static class SlaBenchmark
         }
         return values;
     }
+}
+
+/// <summary>Leaves outbox rows undelivered: the SLA benchmark measures the escalation checks, not text delivery.</summary>
+internal sealed class UndeliveredOutbox : Contact.Core.Notifications.IOutboxDispatcher
+{
+    /// <inheritdoc />
+    public void Dispatch(long outboxId) { }
 }

@@ -50,8 +50,8 @@ public sealed record CaseRecord(
 public sealed record CaseEvent(long Id, DateTimeOffset At, string Kind, string Actor, bool IsPublic, string Data);
 
 /// <summary>Writes cases: each change, its history and (later) its messages in one transaction.</summary>
-public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null, IOutboxDispatcher? outbox = null, SlaStore? sla = null,
-    ISlaScheduler? slaTimers = null)
+public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed changes, IOutboxDispatcher outbox, SlaStore sla,
+    ISlaScheduler slaTimers)
 {
     /// <summary>
     /// Stores a checked case with its "created" event in one statement (one round trip, one commit).
@@ -61,7 +61,7 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
     {
         var r = valid.Request;
         var now = clock.GetUtcNow();
-        var policy = sla is null ? null : await sla.FindAsync(valid.Category.Id, valid.Category.DefaultPriority, cancellationToken);
+        var policy = await sla.FindAsync(valid.Category.Id, valid.Category.DefaultPriority, cancellationToken);
         var due = policy is null ? null : SlaStore.Due(policy, now, TimeSpan.Zero);
         // The first step of the ladder: when the case's timer is set for.
         DateTimeOffset? firstCheck = policy is null ? null
@@ -135,14 +135,14 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
             """, args, cancellationToken: cancellationToken));
         if (created is not null)
         {
-            changes?.CaseChanged(created.Id);
+            changes.CaseChanged(created.Id);
             if (firstCheck is { } at)
             {
-                slaTimers?.Schedule(created.Id, at);
+                slaTimers.Schedule(created.Id, at);
             }
             if (created.OutboxId is long message)
             {
-                outbox?.Dispatch(message);
+                outbox.Dispatch(message);
             }
             return created;
         }

@@ -15,8 +15,8 @@ namespace Contact.Core.Desktop;
 /// state that allows it, and writes the change with its history entry in one transaction; a refused action
 /// changes nothing and says why.
 /// </summary>
-public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null, IOutboxDispatcher? outbox = null, SlaStore? sla = null,
-    SlaEscalator? escalator = null, ISlaScheduler? slaTimers = null)
+public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed changes, IOutboxDispatcher outbox, SlaStore sla,
+    SlaEscalator escalator, ISlaScheduler slaTimers)
 {
     /// <summary>The longest note.</summary>
     public const int MaxNote = 4000;
@@ -70,14 +70,14 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
         }
         var result = await action(connection, tx, c, clock.GetUtcNow());
         await tx.CommitAsync(ct);
-        changes?.CaseChanged(c.Id, c.Queue);
+        changes.CaseChanged(c.Id, c.Queue);
         foreach (var message in c.Messages)
         {
-            outbox?.Dispatch(message);
+            outbox.Dispatch(message);
         }
         if (c.SlaCheckAt is { } at)
         {
-            slaTimers?.Schedule(c.Id, at);
+            slaTimers.Schedule(c.Id, at);
         }
         foreach (var after in c.AfterCommit)
         {
@@ -156,7 +156,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
         {
             return null;
         }
-        changes?.CaseChanged(claimed.Id, claimed.Queue);
+        changes.CaseChanged(claimed.Id, claimed.Queue);
         return claimed.Number;
     }
 
@@ -311,7 +311,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
             await EventAsync(connection, tx, into.Id, now, "duplicate_merged", member.UserName, false, new { duplicate = number }, cancellationToken);
             return (into.Id, into.Queue);
         }, cancellationToken);
-        changes?.CaseChanged(intoId, intoQueue);
+        changes.CaseChanged(intoId, intoQueue);
     }
 
     /// <summary>Sends a case to another queue for someone else to claim.</summary>
@@ -386,10 +386,6 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
     internal async Task RecomputeDueAsync(NpgsqlConnection connection, NpgsqlTransaction tx, LockedCase c, DateTimeOffset now, CancellationToken ct)
     {
         var caseId = c.Id;
-        if (sla is null)
-        {
-            return;
-        }
         var s = await connection.QuerySingleAsync<SlaState>(new CommandDefinition(
             "select created_at, category_id, priority, status, sla_paused_at, sla_paused_for from cases where id = @caseId",
             new { caseId }, tx, cancellationToken: ct));
@@ -423,10 +419,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
                    sla_paused_at = @pausedAt, sla_paused_for = @pausedFor
             where id = @caseId
             """, new { due.PolicyId, due.FirstResponseDue, due.ResolutionDue, due.FirstResponseWarning, due.ResolutionWarning, pausedAt, pausedFor, caseId }, tx, cancellationToken: ct));
-        if (escalator is not null)
-        {
-            c.SlaCheckAt = await escalator.NextAsync(connection, tx, caseId, ct);
-        }
+        c.SlaCheckAt = await escalator.NextAsync(connection, tx, caseId, ct);
     }
 
     /// <summary>Gives a case to another member of staff (supervisors and admins).</summary>

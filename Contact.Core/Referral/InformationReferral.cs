@@ -61,7 +61,7 @@ public interface IFollowUpScheduler
 /// </summary>
 public sealed class InformationReferral(
     NpgsqlDataSource dataSource, TimeProvider clock, CaseWork work, DirectorySearch directory,
-    ChangeFeed? changes = null, IOutboxDispatcher? outbox = null, IFollowUpScheduler? followUps = null)
+    ChangeFeed changes, IOutboxDispatcher outbox, IFollowUpScheduler followUps)
 {
     /// <summary>Why a need could not be met.</summary>
     public static readonly IReadOnlyList<string> UnmetReasons = ["no_service_found", "not_eligible", "waitlist_full", "service_unavailable", "declined", "other"];
@@ -282,7 +282,7 @@ public sealed class InformationReferral(
             await Touch(connection, tx, c.Id, now, cancellationToken);
             await CaseWork.EventAsync(connection, tx, c.Id, now, "follow_up_scheduled", member.UserName, false,
                 new { due = due.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture), method, replaced = replaced > 0 }, cancellationToken);
-            c.AfterCommit.Add(() => followUps?.Schedule(id, due));
+            c.AfterCommit.Add(() => followUps.Schedule(id, due));
             return id;
         }, cancellationToken);
 
@@ -372,10 +372,10 @@ public sealed class InformationReferral(
                 new { method, by_queue_instead = method == "text" }, cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
-        changes?.CaseChanged(c.Id, c.Queue);
+        changes.CaseChanged(c.Id, c.Queue);
         if (question is long id)
         {
-            outbox?.Dispatch(id);
+            outbox.Dispatch(id);
         }
         return true;
     }
@@ -416,7 +416,7 @@ public sealed class InformationReferral(
         await ReopenAsync(connection, tx, c.Id, now, cancellationToken);
         await CaseWork.EventAsync(connection, tx, c.Id, now, "follow_up_unanswered", "system", false, null, cancellationToken);
         await tx.CommitAsync(cancellationToken);
-        changes?.CaseChanged(c.Id, c.Queue);
+        changes.CaseChanged(c.Id, c.Queue);
         return true;
     }
 
@@ -482,7 +482,7 @@ public sealed class InformationReferral(
     public void Announce(FollowUpAnswer answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
-        changes?.CaseChanged(answer.CaseId, answer.QueueBefore);
+        changes.CaseChanged(answer.CaseId, answer.QueueBefore);
     }
 
     private static Task Touch(NpgsqlConnection connection, NpgsqlTransaction tx, long caseId, DateTimeOffset now, CancellationToken ct) =>

@@ -52,7 +52,7 @@ public sealed record CodeVerdict(CodeCheck Outcome, int TriesLeft, DateTimeOffse
 /// which no code is sent or accepted. Nothing is sent to a number that opted out of texts. The code itself is kept
 /// only as a salted hash; the text carrying it is an ordinary outbox row.
 /// </summary>
-public sealed class OneTimeCodes(NpgsqlDataSource dataSource, TimeProvider clock, IOutboxDispatcher? outbox = null)
+public sealed class OneTimeCodes(NpgsqlDataSource dataSource, TimeProvider clock, IOutboxDispatcher outbox)
 {
     /// <summary>How long a code can be used.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
@@ -112,7 +112,7 @@ public sealed class OneTimeCodes(NpgsqlDataSource dataSource, TimeProvider clock
             """, new { subject, phone, hash = Hash(salt, code), salt, now, expires = now + Lifetime, failed }, tx, cancellationToken: ct));
         var outboxId = await Outbox.WriteAsync(connection, tx, caseId, phone, language, TextKind, render(code), now, ct);
         await tx.CommitAsync(ct);
-        outbox?.Dispatch(outboxId);
+        outbox.Dispatch(outboxId);
         return new CodeSent(CodeSending.Sent);
     }
 

@@ -11,7 +11,7 @@ namespace Contact.Core.Routing;
 /// Tell us once: one case referred to every provider that needs it, each referral with its own status
 /// (sent, accepted, declined with a reason, completed).
 /// </summary>
-public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimeProvider clock, ChangeFeed? changes = null)
+public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimeProvider clock, ChangeFeed changes)
 {
     /// <summary>Refers a held case to one or several providers with a note.</summary>
     public async Task ReferAsync(StaffMember member, string number, IReadOnlyList<string> providerCodes, string? note, CancellationToken cancellationToken = default)
@@ -68,7 +68,7 @@ public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimePr
         }, cancellationToken);
         foreach (var id in made)
         {
-            changes?.ReferralChanged(id);
+            changes.ReferralChanged(id);
         }
     }
 
@@ -120,8 +120,8 @@ public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimePr
         await CaseWork.EventAsync(connection, tx, r.CaseId, now, "referral_" + status, member.UserName, status == "completed",
             new { provider = r.Provider, note = text }, ct);
         await tx.CommitAsync(ct);
-        changes?.ReferralChanged(r.Id);
-        changes?.CaseChanged(r.CaseId);
+        changes.ReferralChanged(r.Id);
+        changes.CaseChanged(r.CaseId);
         return r.CaseId;
     }
 }

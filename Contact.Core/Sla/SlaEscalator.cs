@@ -26,8 +26,8 @@ public interface ISlaScheduler
 /// each newly due step once (unique per case, clock and step in the database), acts on it, and sets when the
 /// next step is due. Checks are idempotent and safe on several hosts at once.
 /// </summary>
-public sealed class SlaEscalator(NpgsqlDataSource dataSource, SlaStore sla, TimeProvider clock, ChangeFeed? changes = null,
-    IOutboxDispatcher? outbox = null, ILogger<SlaEscalator>? logger = null)
+public sealed class SlaEscalator(NpgsqlDataSource dataSource, SlaStore sla, TimeProvider clock, ChangeFeed changes,
+    IOutboxDispatcher outbox, ILogger<SlaEscalator>? logger = null)
 {
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
@@ -140,10 +140,10 @@ public sealed class SlaEscalator(NpgsqlDataSource dataSource, SlaStore sla, Time
         await tx.CommitAsync(cancellationToken);
         if (fired > 0)
         {
-            changes?.CaseChanged(caseId, c.Queue);
+            changes.CaseChanged(caseId, c.Queue);
             foreach (var message in messages)
             {
-                outbox?.Dispatch(message);
+                outbox.Dispatch(message);
             }
             _logger.LogWarning("Case {CaseNumber}: {Steps} service-standard step(s) reached", c.Number, fired);
         }

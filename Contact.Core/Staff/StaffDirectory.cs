@@ -17,7 +17,7 @@ public sealed record NewStaffMember(
     string[]? Languages = null, string? Phone = null);
 
 /// <summary>Staff accounts: passwords hashed with ASP.NET Core Identity's PasswordHasher, lockout after repeated failures.</summary>
-public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed? changes = null)
+public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clock, ChangeFeed changes)
 {
     /// <summary>Failed sign-ins for one user name from one client address that lock that name from that address.</summary>
     public const int MaxFailedSignIns = 5;
@@ -88,7 +88,7 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
             select {MemberColumns} from staff_users u left join providers p on p.id = u.provider_id where u.id = @Id
             """, new { row.Id }, tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
-        changes?.StaffChanged(member.Id);
+        changes.StaffChanged(member.Id);
         return new SignInResult(member, null, row.Stamp);
     }
 
@@ -170,7 +170,7 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
             Languages = member.Languages ?? ["en"],
             phone,
         }, cancellationToken: cancellationToken));
-        changes?.StaffChanged(id);
+        changes.StaffChanged(id);
         return (await FindByIdAsync(connection, id, cancellationToken))!;
     }
 
@@ -201,7 +201,7 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
             """, new { active, userName = userName.Trim().ToLowerInvariant() }, cancellationToken: cancellationToken));
         if (id is { } changed)
         {
-            changes?.StaffChanged(changed);
+            changes.StaffChanged(changed);
         }
         return id is not null;
     }
@@ -242,7 +242,7 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
         }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("update staff_users set state = @state where id = @Id", new { state, member.Id }, cancellationToken: cancellationToken));
-        changes?.StaffChanged(member.Id);
+        changes.StaffChanged(member.Id);
         return (await FindByIdAsync(connection, member.Id, cancellationToken))!;
     }
 

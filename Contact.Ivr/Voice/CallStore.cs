@@ -53,7 +53,7 @@ public sealed class CallState
 public sealed record CallRecord(string CallSid, string? Line, string? Language, string? FromNumber, string? ToNumber, CallState State, long? CaseId);
 
 /// <summary>Reads and writes calls, and remembers webhook replies by idempotency token.</summary>
-public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock, TurnGate turns, Contact.Core.Notifications.IOutboxDispatcher? outbox = null)
+public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock, TurnGate turns, Contact.Core.Notifications.IOutboxDispatcher outbox)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
@@ -196,7 +196,7 @@ public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock, T
         await tx.CommitAsync(ct);
         if (id is long written)
         {
-            outbox?.Dispatch(written);
+            outbox.Dispatch(written);
         }
         return id;
     }
@@ -224,7 +224,7 @@ public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock, T
         await tx.CommitAsync(ct);
         if (message is long id)
         {
-            outbox?.Dispatch(id);
+            outbox.Dispatch(id);
         }
     }
 }

@@ -1,5 +1,8 @@
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
+using Contact.Core.Infrastructure;
+using Contact.Core.Sla;
+using Contact.Tests.Infrastructure;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -18,7 +21,8 @@ public sealed class CaseHistoryTests
     {
         _db = NpgsqlDataSource.Create(await TestDatabase.CloneAsync());
         _clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 14, 30, 0, TimeSpan.Zero));
-        _intake = new CaseIntake(new CatalogStore(_db, _clock), new CaseCommands(_db, _clock), NullLogger<CaseIntake>.Instance);
+        _intake = new CaseIntake(new CatalogStore(_db, _clock), new CaseCommands(_db, _clock, new ChangeFeed(_db), Nothing.Outbox,
+            new SlaStore(_db, _clock), Nothing.SlaTimers), NullLogger<CaseIntake>.Instance);
     }
 
     [OneTimeTearDown]

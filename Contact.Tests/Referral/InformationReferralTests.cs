@@ -320,7 +320,8 @@ public sealed class InformationReferralTests
 
     /// <summary>The same service with a clock of its own, as the follow-up job would run days later.</summary>
     private InformationReferral Later(FakeTimeProvider clock) =>
-        new(_db, clock, _work, _app.Services.GetRequiredService<DirectorySearch>(), _app.Services.GetRequiredService<ChangeFeed>());
+        new(_db, clock, _work, _app.Services.GetRequiredService<DirectorySearch>(), _app.Services.GetRequiredService<ChangeFeed>(),
+            Nothing.Outbox, Nothing.FollowUps);
 
     private const string JobsFor = """
         select count(*) from hangfire.job j
@@ -359,7 +360,8 @@ public sealed class InformationReferralTests
         var number = await ClaimedCaseAsync();
         var due = DateTimeOffset.UtcNow.AddDays(2);
         // Scheduled by a host that died before it arranged the job.
-        var withoutJobs = new InformationReferral(_db, TimeProvider.System, _work, _app.Services.GetRequiredService<DirectorySearch>());
+        var withoutJobs = new InformationReferral(_db, TimeProvider.System, _work, _app.Services.GetRequiredService<DirectorySearch>(),
+            new ChangeFeed(_db), Nothing.Outbox, Nothing.FollowUps);
         var id = await withoutJobs.ScheduleFollowUpAsync(_agent, number, due, "queue");
         Assert.That(await CountAsync(JobsFor, new { id = id.ToString(CultureInfo.InvariantCulture) }), Is.EqualTo(0));
         var later = Later(new FakeTimeProvider(due.AddMinutes(1)));

@@ -19,7 +19,7 @@ public sealed class OneTimeCodeTests
     {
         _db = NpgsqlDataSource.Create(await TestDatabase.CloneAsync());
         _clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        _codes = new OneTimeCodes(_db, _clock);
+        _codes = new OneTimeCodes(_db, _clock, Nothing.Outbox);
     }
 
     [OneTimeTearDown]

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
 using Contact.Core.Desktop;
+using Contact.Core.Infrastructure;
 using Contact.Core.Sla;
 using Contact.Core.Staff;
 using Contact.Tests.Infrastructure;
@@ -32,9 +33,11 @@ public sealed class SlaClockTests
         // Friday 27 November 2026, 15:30 in Ottawa.
         _clock = new FakeTimeProvider(Local(2026, 11, 27, 15, 30).ToUniversalTime());
         var sla = new SlaStore(_db, _clock);
-        _intake = new CaseIntake(new CatalogStore(_db, _clock), new CaseCommands(_db, _clock, sla: sla), NullLogger<CaseIntake>.Instance);
-        _work = new CaseWork(_db, _clock, sla: sla);
-        _agent = await new StaffDirectory(_db, _clock).CreateAsync(new NewStaffMember("sla.agent", "SLA Agent", Roles.Agent, "pw-sla"));
+        var changes = new ChangeFeed(_db);
+        _intake = new CaseIntake(new CatalogStore(_db, _clock), new CaseCommands(_db, _clock, changes, Nothing.Outbox, sla, Nothing.SlaTimers),
+            NullLogger<CaseIntake>.Instance);
+        _work = new CaseWork(_db, _clock, changes, Nothing.Outbox, sla, new SlaEscalator(_db, sla, _clock, changes, Nothing.Outbox), Nothing.SlaTimers);
+        _agent = await new StaffDirectory(_db, _clock, changes).CreateAsync(new NewStaffMember("sla.agent", "SLA Agent", Roles.Agent, "pw-sla"));
     }
 
     [TearDown]

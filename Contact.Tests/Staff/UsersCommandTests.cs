@@ -1,4 +1,5 @@
 using Contact.Tests.Infrastructure;
+using Contact.Core.Infrastructure;
 using Contact.Core.Staff;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -16,7 +17,7 @@ public sealed class UsersCommandTests
         Assert.That(output, Does.Contain("Created jdoe"));
 
         await using var db = NpgsqlDataSource.Create(database);
-        var staff = new StaffDirectory(db, new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var staff = new StaffDirectory(db, new FakeTimeProvider(DateTimeOffset.UtcNow), new ChangeFeed(db));
         var signedIn = await staff.SignInAsync("jdoe", "a long passphrase", "127.0.0.1");
         Assert.That(signedIn.Member?.Languages, Is.EqualTo(new[] { "en", "fr" }));
         Assert.That(signedIn.Member?.DisplayName, Is.EqualTo("Jo Doe"));
@@ -64,7 +65,7 @@ public sealed class StaffCookieTests
     {
         await using var app = await ContactFactory.CreateAsync(new Dictionary<string, string?> { ["Staff:RevalidateSeconds"] = "0" });
         await using var db = NpgsqlDataSource.Create(app.ConnectionString);
-        var staff = new StaffDirectory(db, TimeProvider.System);
+        var staff = new StaffDirectory(db, TimeProvider.System, new ChangeFeed(db));
         var cookie = await Desktop.DesktopClient.SignInAsync(app, "agent");
         Assert.That(await MeAsync(app, cookie), Is.EqualTo(System.Net.HttpStatusCode.OK));
         Assert.That(await staff.SetActiveAsync("agent", false), Is.True);
