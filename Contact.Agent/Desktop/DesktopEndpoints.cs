@@ -9,8 +9,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
 
 namespace Contact.Agent.Desktop;
 
@@ -37,18 +37,31 @@ public static class DesktopEndpoints
         return services;
     }
 
-    public static RouteGroupBuilder MapAgentDesktop(this IEndpointRouteBuilder app)
+    /// <summary>The desktop's scripts and styles, from the assembly.</summary>
+    private static readonly EmbeddedFileProvider Assets = new(typeof(DesktopEndpoints).Assembly, "Contact.Agent.wwwroot.assets");
+
+    /// <summary>The desktop's pages, from the assembly.</summary>
+    private static readonly EmbeddedFileProvider Pages = new(typeof(DesktopEndpoints).Assembly, "Contact.Agent.wwwroot");
+
+    public static RouteGroupBuilder MapAgentDesktop(this WebApplication app)
     {
+        // ASP.NET's static files: ETag and Last-Modified from the assembly, 304 to a browser that has the file; no-cache
+        // makes it ask each time, so a new version is never hidden behind a stale copy.
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            RequestPath = "/agent/assets",
+            FileProvider = Assets,
+            OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache",
+        });
         app.MapStaffApi();
         app.MapHub<AgentHub>("/hubs/agent");
 
         var group = app.MapGroup("").ExcludeFromDescription();
-        group.MapGet("/agent", () => Asset("agent.html"));
+        group.MapGet("/agent", (HttpContext http) => Page(http, "agent.html"));
         group.MapGet("/supervisor", (HttpContext http) =>
             http.User.IsInRole(Roles.Supervisor) || http.User.IsInRole(Roles.Admin) || http.User.Identity?.IsAuthenticated != true
-                ? Asset("supervisor.html")
+                ? Page(http, "supervisor.html")
                 : Results.StatusCode(StatusCodes.Status403Forbidden));
-        group.MapGet("/agent/assets/{*path}", (string path) => Asset("assets/" + path));
         group.MapGet("/agent/texts", (HttpContext http) =>
         {
             var culture = http.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture ?? CultureInfo.GetCultureInfo("en");
@@ -57,21 +70,12 @@ public static class DesktopEndpoints
         return group;
     }
 
-    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
-
-    private static IResult Asset(string path)
+    /// <summary>A page shell, revalidated on each visit by its Last-Modified (the build of the assembly).</summary>
+    private static IResult Page(HttpContext http, string name)
     {
-        if (path.Contains("..", StringComparison.Ordinal))
-        {
-            return Results.NotFound();
-        }
-        var stream = typeof(DesktopEndpoints).Assembly.GetManifestResourceStream("agent/" + path);
-        if (stream is null)
-        {
-            return Results.NotFound();
-        }
-        var type = ContentTypes.TryGetContentType(path, out var t) ? t : "application/octet-stream";
-        return Results.Stream(stream, type.StartsWith("text/", StringComparison.Ordinal) || type.EndsWith("javascript", StringComparison.Ordinal) ? type + "; charset=utf-8" : type);
+        var file = Pages.GetFileInfo(name);
+        http.Response.Headers.CacheControl = "no-cache";
+        return Results.Stream(file.CreateReadStream(), "text/html; charset=utf-8", lastModified: file.LastModified);
     }
 
     private static readonly ResourceTexts PageTexts = new("Contact.Agent.Desktop.DesktopText", typeof(DesktopText).Assembly);

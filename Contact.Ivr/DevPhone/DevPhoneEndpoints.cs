@@ -14,8 +14,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -59,9 +59,19 @@ public static class DevPhoneEndpoints
         {
             return;
         }
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            RequestPath = "/dev/phone/assets",
+            FileProvider = Files,
+            OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache",
+        });
         var group = app.MapGroup("/dev/phone").ExcludeFromDescription().DisableAntiforgery();
-        group.MapGet("", () => Asset("phone.html"));
-        group.MapGet("/assets/{*path}", (string path) => Asset(path));
+        group.MapGet("", (HttpContext http) =>
+        {
+            var page = Files.GetFileInfo("phone.html");
+            http.Response.Headers.CacheControl = "no-cache";
+            return Results.Stream(page.CreateReadStream(), "text/html; charset=utf-8", lastModified: page.LastModified);
+        });
         group.MapGet("/texts", (HttpContext http) =>
         {
             var culture = http.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture ?? CultureInfo.GetCultureInfo("en");
@@ -225,22 +235,8 @@ public static class DevPhoneEndpoints
     private static int? Int(XElement e, string name) =>
         int.TryParse(e.Attribute(name)?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
 
-    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
-
-    private static IResult Asset(string path)
-    {
-        if (path.Contains("..", StringComparison.Ordinal))
-        {
-            return Results.NotFound();
-        }
-        var stream = typeof(DevPhoneEndpoints).Assembly.GetManifestResourceStream("devphone/" + path);
-        if (stream is null)
-        {
-            return Results.NotFound();
-        }
-        var type = ContentTypes.TryGetContentType(path, out var t) ? t : "application/octet-stream";
-        return Results.Stream(stream, type.StartsWith("text/", StringComparison.Ordinal) || type.EndsWith("javascript", StringComparison.Ordinal) ? type + "; charset=utf-8" : type);
-    }
+    /// <summary>The phone's page, script and style, from the assembly (served by ASP.NET's static files, with ETags).</summary>
+    private static readonly EmbeddedFileProvider Files = new(typeof(DevPhoneEndpoints).Assembly, "Contact.Ivr.DevPhone.wwwroot");
 
     private static readonly ResourceTexts PageTexts = new("Contact.Ivr.DevPhone.DevPhoneText", typeof(DevPhoneText).Assembly);
 

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Contact.Tests.Infrastructure;
+
+namespace Contact.Tests.Desktop;
+
+/// <summary>The desktop's and the dev phone's pages and assets, served by ASP.NET's static files from the assemblies.</summary>
+public sealed class DesktopAssetsTests
+{
+    private ContactFactory _app = null!;
+    private HttpClient _client = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _app = await ContactFactory.CreateAsync();
+        _client = _app.CreateClient();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _client.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    [TestCase("/agent/assets/desktop.js", "text/javascript")]
+    [TestCase("/agent/assets/desktop.css", "text/css")]
+    [TestCase("/agent/assets/lib/signalr.min.js", "text/javascript")]
+    [TestCase("/dev/phone/assets/phone.js", "text/javascript")]
+    public async Task An_asset_has_an_etag_and_a_browser_that_has_it_gets_304(string path, string type)
+    {
+        var first = await _client.GetAsync(path);
+
+        Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(first.Content.Headers.ContentType?.MediaType, Is.EqualTo(type));
+        Assert.That(first.Headers.CacheControl?.NoCache, Is.True, "asked again each time, so a new build is never hidden");
+        Assert.That(first.Headers.ETag, Is.Not.Null);
+        Assert.That((await first.Content.ReadAsByteArrayAsync()).Length, Is.GreaterThan(100));
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, path);
+        again.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        var second = await _client.SendAsync(again);
+
+        Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+        Assert.That(await second.Content.ReadAsByteArrayAsync(), Is.Empty);
+    }
+
+    [TestCase("/agent")]
+    [TestCase("/supervisor")]
+    [TestCase("/dev/phone")]
+    public async Task A_page_is_revalidated_by_its_last_modified_time(string path)
+    {
+        var first = await _client.GetAsync(path);
+
+        Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(first.Content.Headers.ContentType?.ToString(), Is.EqualTo("text/html; charset=utf-8"));
+        Assert.That(first.Headers.CacheControl?.NoCache, Is.True);
+        Assert.That(first.Content.Headers.LastModified, Is.Not.Null);
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, path);
+        again.Headers.IfModifiedSince = first.Content.Headers.LastModified;
+        Assert.That((await _client.SendAsync(again)).StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+    }
+
+    [TestCase("/agent/assets/nothing-here.js")]
+    [TestCase("/agent/assets/../agent.html")]
+    [TestCase("/agent/assets/%2e%2e/agent.html")]
+    [TestCase("/agent/assets/Contact.Agent.wwwroot.agent.html")]
+    public async Task Nothing_outside_the_assets_is_served_from_them(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        var response = await _client.SendAsync(request);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound).Or.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(response.Headers.ETag, Is.Null);
+    }
+}
