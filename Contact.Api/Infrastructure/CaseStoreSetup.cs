@@ -40,6 +40,7 @@ internal static class CaseStoreSetup
         builder.Services.AddSingleton<CatalogStore>();
         builder.Services.AddSingleton<Contact.Core.Sla.SlaStore>();
         builder.Services.AddSingleton<Contact.Core.Sla.DemoSla>();
+        builder.Services.AddSingleton<Contact.Core.Sla.SlaAdmin>();
         builder.Services.AddSingleton<CatalogImporter>();
         builder.Services.AddSingleton<Contact.Core.Directory.HsdsImporter>();
         builder.Services.AddSingleton<Contact.Core.Directory.HsdsExporter>();

@@ -193,4 +193,44 @@ public sealed class SlaAdminApiTests
         Assert.That((await JsonAsync(response)).GetProperty("errors").TryGetProperty("hours", out _), Is.True);
         Assert.That(await _app.ScalarAsync("select count(*) from business_calendars where code = 'odd-hours'"), Is.Zero);
     }
+
+    [Test]
+    public async Task A_holiday_given_twice_is_a_conflict_and_one_not_there_is_not_found_and_neither_is_audited()
+    {
+        var day = new { date = "2026-12-31", nameEn = "New Year's Eve", nameFr = "Veille du jour de l'An" };
+        Assert.That((await SendAsync(HttpMethod.Post, "/api/admin/sla/calendars/always-open/holidays", day)).StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        var audited = await _app.ScalarAsync("select count(*) from sla_audit");
+
+        var twice = await SendAsync(HttpMethod.Post, "/api/admin/sla/calendars/always-open/holidays", day);
+        var missing = await SendAsync(HttpMethod.Delete, "/api/admin/sla/calendars/always-open/holidays/2026-07-02");
+        var badDate = await SendAsync(HttpMethod.Delete, "/api/admin/sla/calendars/always-open/holidays/02-07-2026");
+        var noCalendar = await SendAsync(HttpMethod.Post, "/api/admin/sla/calendars/no-such-calendar/holidays", day);
+
+        Assert.That(twice.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+        Assert.That((await JsonAsync(twice)).GetProperty("detail").GetString(), Is.EqualTo("2026-12-31 is already a holiday of always-open."));
+        Assert.That(missing.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(badDate.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await JsonAsync(badDate)).GetProperty("errors").TryGetProperty("date", out _), Is.True);
+        Assert.That(noCalendar.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await JsonAsync(noCalendar)).GetProperty("title").GetString(), Is.EqualTo("No such calendar"));
+        Assert.That(await _app.ScalarAsync("select count(*) from sla_audit"), Is.EqualTo(audited), "a refused change writes no audit row");
+        Assert.That(await _app.ScalarAsync(
+            "select count(*) from calendar_holidays h join business_calendars c on c.id = h.calendar_id where c.code = 'always-open' and h.date = '2026-12-31'"),
+            Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_policy_for_an_unknown_category_and_calendar_names_both_and_an_unknown_id_is_not_found()
+    {
+        var unknown = await SendAsync(HttpMethod.Post, "/api/admin/sla/policies", Policy("no-such-category", null, calendar: "no-such-calendar"));
+        var noPolicy = await SendAsync(HttpMethod.Put, "/api/admin/sla/policies/999999", Policy("pothole", "low"));
+        var badEntity = await SendAsync(HttpMethod.Get, "/api/admin/sla/audit?entity=case");
+
+        Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        var errors = (await JsonAsync(unknown)).GetProperty("errors");
+        Assert.That(errors.GetProperty("category")[0].GetString(), Is.EqualTo("There is no category no-such-category."));
+        Assert.That(errors.GetProperty("calendar")[0].GetString(), Is.EqualTo("There is no business calendar no-such-calendar."));
+        Assert.That(noPolicy.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(badEntity.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
 }
