@@ -24,12 +24,8 @@ public static class DesktopEndpoints
     {
         services.AddStaffAuth();
         services.AddSignalR();
-        services.AddSingleton<StaffDirectory>();
         services.AddSingleton<DesktopQueries>();
-        services.AddSingleton<CaseWork>();
         services.AddSingleton<Referrals>();
-        services.AddSingleton<InformationReferral>();
-        services.AddSingleton<NeedsReport>();
         services.AddOptions<CrisisLineOptions>().BindConfiguration(CrisisLineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CaseTextLocalizer>();
         services.AddSingleton<DeskConnections>();

@@ -54,6 +54,14 @@ public static class StaffAuth
             .AddPolicy(Desk, p => p.RequireAuthenticatedUser().RequireRole(Roles.Agent, Roles.Supervisor, Roles.Admin, Roles.Provider))
             .AddPolicy(Oversight, p => p.RequireAuthenticatedUser().RequireRole(Roles.Supervisor, Roles.Admin));
         services.AddAntiforgery(options => options.HeaderName = "X-CSRF-TOKEN");
+        services.AddSingleton<StaffDirectory>();
+        // Demo accounts exist only in Development, never on a real centre's system.
+        services.AddSingleton(new StartupStep("the demo staff accounts", async (sp, log, ct) =>
+        {
+            var password = sp.GetRequiredService<IConfiguration>()["Seed:DemoPassword"] is { Length: > 0 } p ? p : "demo";
+            await sp.GetRequiredService<StaffDirectory>().EnsureDemoUsersAsync(password, ct);
+            log.LogWarning("Demo users agent, agent.fr, supervisor, admin and provider can sign in at /agent with the password {DemoPassword} (Seed:DemoPassword)", password);
+        }, DemoOnly: true, DevelopmentOnly: true));
         return services;
     }
 

@@ -15,6 +15,13 @@ internal static class WebPlatform
 
     public static void AddWebPlatform(this WebApplicationBuilder builder)
     {
+        // In every environment, not only Development: a feature whose collaborator was never registered stops the
+        // host at start, naming what is missing, instead of failing the first request that needs it.
+        builder.Host.UseDefaultServiceProvider(options =>
+        {
+            options.ValidateOnBuild = true;
+            options.ValidateScopes = true;
+        });
         builder.AddHostSecurity();
         var services = builder.Services;
         services.AddProblemDetails();

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Threading.RateLimiting;
+using Contact.Core.Infrastructure;
 using Contact.Core.Open311;
 using Microsoft.Extensions.Options;
 
@@ -61,5 +62,13 @@ internal static class Open311Setup
         builder.Services.AddSingleton(sp => TimeZoneInfo.FindSystemTimeZoneById(sp.GetRequiredService<IOptions<Open311Options>>().Value.TimeZone));
         builder.Services.AddSingleton<Open311Limiter>();
         builder.Services.AddSingleton<Open311Queries>();
+        builder.Services.AddSingleton<ApiKeys>();
+        // The demo Open311 key: idempotent, and the configured value always works.
+        builder.Services.AddSingleton(new StartupStep("the demo Open311 key", async (services, log, ct) =>
+        {
+            var key = services.GetRequiredService<IConfiguration>()["Seed:Open311ApiKey"] is { Length: > 0 } k ? k : "demo-key";
+            await services.GetRequiredService<ApiKeys>().EnsureAsync("demo", key, ct);
+            log.LogWarning("Open311 apps can file requests with the demo API key {Open311ApiKey} (Seed:Open311ApiKey)", key);
+        }, DemoOnly: true, DevelopmentOnly: true));
     }
 }

@@ -199,4 +199,29 @@ public sealed class SlaEscalator(NpgsqlDataSource dataSource, SlaStore sla, Time
             "select id from cases where sla_next_check_at <= @now order by sla_next_check_at limit @limit",
             new { now = clock.GetUtcNow(), limit }, cancellationToken: cancellationToken))];
     }
+
+    /// <summary>
+    /// Leases up to <paramref name="batch"/> cases whose next step is due, moving their next check <paramref name="lease"/>
+    /// ahead so other hosts leave them alone while this one checks them (<c>FOR UPDATE SKIP LOCKED</c>: no host waits
+    /// on another); a check then sets the real next time.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> LeaseDueAsync(TimeSpan lease, int batch, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return [.. await connection.QueryAsync<long>(new CommandDefinition("""
+            update cases set sla_next_check_at = @lease
+            where id in (select id from cases where sla_next_check_at <= @now order by sla_next_check_at limit @batch for update skip locked)
+            returning id
+            """, new { now, lease = now + lease, batch }, cancellationToken: cancellationToken))];
+    }
+
+    /// <summary>When the earliest next step of any case is due; null when no case has one.</summary>
+    public async Task<DateTimeOffset?> EarliestAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var at = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
+            "select min(sla_next_check_at) from cases where sla_next_check_at is not null", cancellationToken: cancellationToken));
+        return at is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
+    }
 }

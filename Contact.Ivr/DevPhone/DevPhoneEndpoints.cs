@@ -5,9 +5,9 @@ using System.Text;
 using System.Xml.Linq;
 using System.Xml;
 using Contact.Core.Infrastructure;
+using Contact.Core.Notifications;
 using Contact.Core.Residents;
 using Contact.Ivr.Twilio;
-using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -18,7 +18,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Contact.Ivr.DevPhone;
 
@@ -82,20 +81,15 @@ public static class DevPhoneEndpoints
     }
 
     /// <summary>The most recent texts (at most 100) the outbox holds for a number, newest last: the notifications as they would arrive.</summary>
-    private static async Task<IResult> MessagesAsync(string? number, NpgsqlDataSource dataSource, CancellationToken ct)
+    private static async Task<IResult> MessagesAsync(string? number, OutboxMessages outbox, CancellationToken ct)
     {
         var phone = PhoneNumberNormaliser.ToE164(number);
         if (phone is null)
         {
             return Results.BadRequest(new { error = "The number must be a valid phone number, such as +16135550123." });
         }
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var messages = await connection.QueryAsync<DevPhoneMessage>(new CommandDefinition("""
-            select id, kind, body, status, created_at, updated_at
-            from (select id, kind, body, status, created_at, updated_at from outbox where to_address = @phone order by id desc limit 100) latest
-            order by id
-            """, new { phone }, cancellationToken: ct));
-        return Results.Json(messages.AsList());
+        var messages = await outbox.ToAsync(phone, cancellationToken: ct);
+        return Results.Json(messages.Select(m => new DevPhoneMessage(m.Id, m.Kind, m.Body, m.Status, m.CreatedAt, m.UpdatedAt)).ToList());
     }
 
     private static async Task<IResult> SendAsync(DevPhoneRequest request, HttpContext http, IHttpClientFactory clients, IOptions<TwilioOptions> options)

@@ -1,8 +1,6 @@
-using Contact.Core.Infrastructure;
 using Contact.Core.Sla;
-using Dapper;
 
-namespace Contact.Api.Jobs;
+namespace Contact.Api.Sla;
 
 /// <summary>
 /// This host's SLA clock: sleeps until the earliest due step of any case (<c>cases.sla_next_check_at</c>, indexed),
@@ -11,7 +9,7 @@ namespace Contact.Api.Jobs;
 /// nothing until it is due, fires within milliseconds, and an idle host asks the database once every half minute.
 /// Hangfire's minute sweep remains the safety net.
 /// </summary>
-internal sealed class SlaClock(CasesDatabase database, SlaEscalator escalator, TimeProvider clock, ILogger<SlaClock> logger)
+internal sealed class SlaClock(SlaEscalator escalator, TimeProvider clock, ILogger<SlaClock> logger)
     : BackgroundService, ISlaScheduler
 {
     private static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(30);
@@ -44,7 +42,7 @@ internal sealed class SlaClock(CasesDatabase database, SlaEscalator escalator, T
         {
             try
             {
-                var due = await LeaseDueAsync(stoppingToken);
+                var due = await escalator.LeaseDueAsync(Lease, Batch, stoppingToken);
                 if (due.Count > 0)
                 {
                     await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = stoppingToken },
@@ -52,7 +50,7 @@ internal sealed class SlaClock(CasesDatabase database, SlaEscalator escalator, T
                     continue;
                 }
                 var now = clock.GetUtcNow();
-                var next = await EarliestAsync(stoppingToken);
+                var next = await escalator.EarliestAsync(stoppingToken);
                 var sleep = next is { } at ? at - now : MaxSleep;
                 sleep = sleep < TimeSpan.Zero ? TimeSpan.Zero : sleep > MaxSleep ? MaxSleep : sleep;
                 Interlocked.Exchange(ref _sleepingUntil, (now + sleep).UtcTicks);
@@ -68,25 +66,5 @@ internal sealed class SlaClock(CasesDatabase database, SlaEscalator escalator, T
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
-    }
-
-    private async Task<IReadOnlyList<long>> LeaseDueAsync(CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        await using var connection = await database.DataSource.OpenConnectionAsync(ct);
-        // The lease keeps other hosts off these cases while they are checked; a check sets the real next time.
-        return [.. await connection.QueryAsync<long>(new CommandDefinition("""
-            update cases set sla_next_check_at = @lease
-            where id in (select id from cases where sla_next_check_at <= @now order by sla_next_check_at limit @Batch for update skip locked)
-            returning id
-            """, new { now, lease = now + Lease, Batch }, cancellationToken: ct))];
-    }
-
-    private async Task<DateTimeOffset?> EarliestAsync(CancellationToken ct)
-    {
-        await using var connection = await database.DataSource.OpenConnectionAsync(ct);
-        var at = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
-            "select min(sla_next_check_at) from cases where sla_next_check_at is not null", cancellationToken: ct));
-        return at is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
     }
 }
