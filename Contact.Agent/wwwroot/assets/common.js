@@ -325,6 +325,41 @@ export function wireSignIn(form, onSignedIn) {
   });
 }
 
+/** At page start: the staff member already signed in goes to enter(staff), anyone else to showSignIn(message). */
+export async function resumeSession(enter, showSignIn) {
+  let staff = null;
+  try {
+    staff = await currentStaff();
+  } catch (error) {
+    showSignIn(apiErrorMessage(error));
+    return;
+  }
+  if (staff) await enter(staff, false);
+  else showSignIn(null);
+}
+
+/**
+ * The Sign out button: signs out (401: already signed out), then runs signedOut(); any other failure is shown in
+ * #header-error and the page stays as it was.
+ */
+export async function signOutWith(button, signedOut) {
+  const headerError = document.getElementById('header-error');
+  button.disabled = true;
+  showError(headerError, null);
+  try {
+    await api('POST', '/api/staff/signout');
+  } catch (error) {
+    if (error.status !== 401) {
+      showError(headerError, apiErrorMessage(error));
+      button.disabled = false;
+      button.focus();
+      return;
+    }
+  }
+  button.disabled = false;
+  await signedOut();
+}
+
 /** Shows (or clears, with null) a message in an alert element. */
 export function showError(el, message) {
   if (!el) return;
@@ -335,11 +370,6 @@ export function showError(el, message) {
     el.textContent = '';
     el.hidden = true;
   }
-}
-
-/** Signs out. */
-export async function signOut() {
-  await api('POST', '/api/staff/signout');
 }
 
 // ---------- connection state ----------

@@ -3,8 +3,8 @@
 // referrals.js (a provider's referrals). Talks to /api/staff/* and the SignalR hub /hubs/agent (connection.js).
 import { loadTexts, t, codeText, localName } from './texts.js';
 import {
-  $, applyTexts, setUpLanguageLink, api, currentStaff, apiErrorMessage, wireSignIn, showError, showConnection,
-  errorText, isTyping, shortcutLetter,
+  $, applyTexts, setUpLanguageLink, wireSignIn, resumeSession, signOutWith, showError, showConnection, errorText,
+  isTyping, shortcutLetter,
 } from './common.js';
 import { state, resetState, isProvider } from './state.js';
 import { setUpConnection, startHub, stopHub, connectNow, invoke } from './connection.js';
@@ -45,15 +45,7 @@ async function boot() {
   wireStatic();
   document.body.classList.remove('loading');
 
-  let staff = null;
-  try {
-    staff = await currentStaff();
-  } catch (error) {
-    showSignIn(apiErrorMessage(error));
-    return;
-  }
-  if (staff) await enterDesktop(staff, false);
-  else showSignIn(null);
+  await resumeSession(enterDesktop, showSignIn);
 }
 
 function wireStatic() {
@@ -111,26 +103,14 @@ function clearDesktop() {
   renderAll();
 }
 
-async function signOutNow() {
-  const button = $('signout');
-  button.disabled = true;
-  showError($('header-error'), null);
-  try {
-    await api('POST', '/api/staff/signout');
-  } catch (error) {
-    if (error.status !== 401) {
-      showError($('header-error'), apiErrorMessage(error));
-      button.disabled = false;
-      button.focus();
-      return;
-    }
-  }
-  button.disabled = false;
-  await stopHub();
-  clearDesktop();
-  showSignIn(null);
-  announceStatus(t('signin.signed_out'));
-  $('signin-user').focus();
+function signOutNow() {
+  return signOutWith($('signout'), async () => {
+    await stopHub();
+    clearDesktop();
+    showSignIn(null);
+    announceStatus(t('signin.signed_out'));
+    $('signin-user').focus();
+  });
 }
 
 // ---------- header ----------

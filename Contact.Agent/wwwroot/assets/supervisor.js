@@ -4,7 +4,7 @@ import { formatDateTime, formatDuration, formatNumber } from './format.js';
 import { minutesOverText, atRiskState } from './sla.js';
 import { isCaseNumber } from './validate.js';
 import {
-  $, applyTexts, setUpLanguageLink, h, replace, timeElement, api, currentStaff, apiErrorMessage, wireSignIn, showError,
+  $, applyTexts, setUpLanguageLink, h, replace, timeElement, api, apiErrorMessage, wireSignIn, resumeSession, signOutWith, showError,
   showConnection, announcer, errorText, HubSession,
 } from './common.js';
 import { slaLabel as slaWords } from './badges.js';
@@ -34,15 +34,7 @@ async function boot() {
   setInterval(tickWaits, 5000);
   document.body.classList.remove('loading');
 
-  let staff = null;
-  try {
-    staff = await currentStaff();
-  } catch (error) {
-    showSignIn(apiErrorMessage(error));
-    return;
-  }
-  if (staff) await enter(staff, false);
-  else showSignIn(null);
+  await resumeSession(enter, showSignIn);
 }
 
 function showSignIn(message) {
@@ -71,27 +63,15 @@ async function enter(staff, moveFocus) {
   await startHub();
 }
 
-async function signOutNow() {
-  const button = $('signout');
-  button.disabled = true;
-  showError($('header-error'), null);
-  try {
-    await api('POST', '/api/staff/signout');
-  } catch (error) {
-    if (error.status !== 401) {
-      showError($('header-error'), apiErrorMessage(error));
-      button.disabled = false;
-      button.focus();
-      return;
-    }
-  }
-  button.disabled = false;
-  await stopHub();
-  state.me = null;
-  state.view = null;
-  showSignIn(null);
-  announceStatus(t('signin.signed_out'));
-  $('signin-user').focus();
+function signOutNow() {
+  return signOutWith($('signout'), async () => {
+    await stopHub();
+    state.me = null;
+    state.view = null;
+    showSignIn(null);
+    announceStatus(t('signin.signed_out'));
+    $('signin-user').focus();
+  });
 }
 
 // ---------- hub ----------
