@@ -36,8 +36,9 @@ public static class DesktopEndpoints
     /// <summary>The desktop's scripts and styles, from the assembly.</summary>
     private static readonly EmbeddedFileProvider Assets = new(typeof(DesktopEndpoints).Assembly, "Contact.Agent.wwwroot.assets");
 
-    /// <summary>The desktop's pages, from the assembly.</summary>
-    private static readonly EmbeddedFileProvider Pages = new(typeof(DesktopEndpoints).Assembly, "Contact.Agent.wwwroot");
+    /// <summary>The desktop's pages, composed once from the shell and each page's body in the assembly.</summary>
+    private static readonly Lazy<IReadOnlyDictionary<string, DesktopPages.Page>> Pages =
+        new(() => DesktopPages.Compose(new EmbeddedFileProvider(typeof(DesktopEndpoints).Assembly, "Contact.Agent.wwwroot")));
 
     public static RouteGroupBuilder MapAgentDesktop(this WebApplication app)
     {
@@ -52,11 +53,12 @@ public static class DesktopEndpoints
         app.MapStaffApi();
         app.MapHub<AgentHub>("/hubs/agent");
 
+        _ = Pages.Value; // composed at startup: a slot left unfilled stops the host here, not at the first visit
         var group = app.MapGroup("").ExcludeFromDescription();
-        group.MapGet("/agent", (HttpContext http) => Page(http, "agent.html"));
+        group.MapGet("/agent", (HttpContext http) => Page(http, "agent"));
         group.MapGet("/supervisor", (HttpContext http) =>
             http.User.IsInRole(Roles.Supervisor) || http.User.IsInRole(Roles.Admin) || http.User.Identity?.IsAuthenticated != true
-                ? Page(http, "supervisor.html")
+                ? Page(http, "supervisor")
                 : Results.StatusCode(StatusCodes.Status403Forbidden));
         group.MapGet("/agent/texts", (HttpContext http) =>
         {
@@ -66,12 +68,12 @@ public static class DesktopEndpoints
         return group;
     }
 
-    /// <summary>A page shell, revalidated on each visit by its Last-Modified (the build of the assembly).</summary>
+    /// <summary>A composed page, revalidated on each visit by its Last-Modified (the build of the assembly).</summary>
     private static IResult Page(HttpContext http, string name)
     {
-        var file = Pages.GetFileInfo(name);
+        var page = Pages.Value[name];
         http.Response.Headers.CacheControl = "no-cache";
-        return Results.Stream(file.CreateReadStream(), "text/html; charset=utf-8", lastModified: file.LastModified);
+        return Results.Bytes(page.Html, "text/html; charset=utf-8", lastModified: page.LastModified);
     }
 
     private static readonly ResourceTexts PageTexts = new("Contact.Agent.Desktop.DesktopText", typeof(DesktopText).Assembly);

@@ -63,6 +63,21 @@ public sealed class DesktopAssetsTests
         Assert.That((await _client.SendAsync(again)).StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
     }
 
+    [TestCase("/agent", "/agent/assets/desktop.js", "agent.page_name", "returnUrl=/agent\"", "signin.heading\"", "id=\"state-select\"")]
+    [TestCase("/supervisor", "/agent/assets/supervisor.js", "supervisor.page_name", "returnUrl=/supervisor\"", "signin.heading_supervisor\"", "id=\"forbidden-view\"")]
+    public async Task A_page_is_the_shell_with_its_own_body_and_words(string path, string script, string pageName, string returnUrl, string heading, string body)
+    {
+        var html = await _client.GetStringAsync(path);
+
+        Assert.That(html, Does.StartWith("<!doctype html>"));
+        Assert.That(html, Does.Contain("<script type=\"module\" src=\"" + script + "\"></script>"));
+        foreach (var part in new[] { pageName, returnUrl, heading, body, "id=\"signin-form\"", "id=\"status-live\"", "</html>" })
+        {
+            Assert.That(html, Does.Contain(part));
+        }
+        Assert.That(html, Does.Not.Contain("{{").And.Not.Contain("<!-- slot"), "every slot filled, no marker left");
+    }
+
     [TestCase("/agent/assets/nothing-here.js")]
     [TestCase("/agent/assets/../agent.html")]
     [TestCase("/agent/assets/%2e%2e/agent.html")]

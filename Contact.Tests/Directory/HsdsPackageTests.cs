@@ -13,17 +13,9 @@ public sealed class HsdsPackageTests
     /// <summary>The Open Referral specification's example package, unchanged, in Contact.Tests/Data (see its README).</summary>
     internal static string ExamplePackage()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Contact.sln")))
-            {
-                var example = Path.Combine(dir.FullName, "Contact.Tests", "Data", "hsds-3.0-example");
-                Assert.That(File.Exists(Path.Combine(example, "services.csv")), Is.True, $"The HSDS 3.0 example package is expected at {example}.");
-                return example;
-            }
-        }
-        Assert.Fail("No Contact.sln above the test assembly.");
-        return "";
+        var example = Path.Combine(Infrastructure.Checkout.Root(), "Contact.Tests", "Data", "hsds-3.0-example");
+        Assert.That(File.Exists(Path.Combine(example, "services.csv")), Is.True, $"The HSDS 3.0 example package is expected at {example}.");
+        return example;
     }
 
     /// <summary>Every directory table's rows as JSON, in id order.</summary>

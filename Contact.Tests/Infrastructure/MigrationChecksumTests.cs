@@ -8,17 +8,7 @@ namespace Contact.Tests.Infrastructure;
 /// </summary>
 public sealed class MigrationChecksumTests
 {
-    private static string MigrationsDirectory()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Contact.sln")))
-            {
-                return Path.Combine(dir.FullName, "db", "migrations");
-            }
-        }
-        throw new AssertionException("No checkout found above " + TestContext.CurrentContext.TestDirectory);
-    }
+    private static string MigrationsDirectory() => Path.Combine(Checkout.Root(), "db", "migrations");
 
     private static Dictionary<string, string> Committed(string directory) =>
         File.ReadAllLines(Path.Combine(directory, "checksums.sha256"))

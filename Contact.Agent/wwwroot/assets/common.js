@@ -1,68 +1,10 @@
-// Shared by the agent desktop and the supervisor page: texts, DOM helpers, HTTP, sign-in, hub errors.
-// Every string a person reads comes from GET /agent/texts (Desktop/DesktopText*.resx); nothing here is
-// hard-coded user-visible text.
+// Shared by the agent desktop and the supervisor page in the browser: DOM helpers, HTTP, sign-in, the hub and its
+// errors. The words come from texts.js, durations and dates from format.js (both free of the DOM).
+import { t, lang } from './texts.js';
+import { formatDateTime } from './format.js';
 
-let texts = {};
-
-/** Loads the texts in the user's language; retries (with back-off) until the server answers. */
-export async function loadTexts() {
-  let delay = 1000;
-  for (;;) {
-    try {
-      const response = await fetch('/agent/texts' + location.search, {
-        credentials: 'same-origin',
-        headers: { Accept: 'application/json' },
-      });
-      if (response.ok) {
-        texts = await response.json();
-        return texts;
-      }
-    } catch {
-      // The server is not reachable yet: try again below.
-    }
-    await sleep(delay);
-    delay = Math.min(delay * 2, 15000);
-  }
-}
-
-/** The text for key, with {0}, {1}, … replaced by args. A missing key shows the key (never throws). */
-export function t(key, ...args) {
-  const text = Object.prototype.hasOwnProperty.call(texts, key) ? texts[key] : null;
-  if (text === null) {
-    console.warn('Missing text', key);
-    return key;
-  }
-  return args.length === 0 ? text : text.replace(/\{(\d+)\}/g, (m, i) => (args[i] ?? '').toString());
-}
-
-/** True when the key exists (for optional texts such as status names the server may add later). */
-export function hasText(key) {
-  return Object.prototype.hasOwnProperty.call(texts, key);
-}
-
-/** A text for a code (status, priority, …) that falls back to the code itself when unknown. */
-export function codeText(prefix, code) {
-  if (code === null || code === undefined || code === '') return t('common.none');
-  const key = prefix + '.' + code;
-  return hasText(key) ? t(key) : String(code);
-}
-
-/** The user's language code ("en" or "fr"), as the server chose it. */
-export function lang() {
-  return hasText('meta.lang') ? texts['meta.lang'] : 'en';
-}
-
-/** The locale for Intl (e.g. "en-CA"). */
-export function locale() {
-  return hasText('meta.locale') ? texts['meta.locale'] : lang();
-}
-
-/** A bilingual {en, fr} name in the current language. */
-export function localName(name, fallback) {
-  if (!name) return fallback ?? '';
-  if (typeof name === 'string') return name;
-  return name[lang()] || name.en || name.fr || fallback || '';
-}
+/** The element with this id. */
+export const $ = id => document.getElementById(id);
 
 /** Fills the static markup: data-t (text), data-t-aria-label, data-t-title, data-t-placeholder. */
 export function applyTexts(root = document) {
@@ -118,48 +60,28 @@ export function replace(el, ...children) {
   append(el, children);
 }
 
-const dateFormats = new Map();
+/** A labelled form field: its label, an optional hint (id + "-hint", describing the control) and the control. */
+export function field(id, labelKey, control, hintKey) {
+  if (hintKey) control.setAttribute('aria-describedby', id + '-hint');
+  return h('div', { class: 'field' },
+    h('label', { for: id }, t(labelKey)),
+    hintKey ? h('p', { class: 'hint', id: id + '-hint' }, t(hintKey)) : null,
+    control);
+}
 
-/** A date and time in the user's language. */
-export function formatDateTime(iso) {
-  if (!iso) return t('common.none');
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return String(iso);
-  const key = locale();
-  if (!dateFormats.has(key)) dateFormats.set(key, new Intl.DateTimeFormat(key, { dateStyle: 'medium', timeStyle: 'short' }));
-  return dateFormats.get(key).format(date);
+/** An empty alert for a form's messages. */
+export function alertEl(id) {
+  return h('p', { id, class: 'alert', role: 'alert', hidden: true });
+}
+
+/** Is the element laid out (not inside something hidden)? */
+export function isVisible(el) {
+  return !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
 }
 
 /** A <time> element with a readable date and the ISO value. */
 export function timeElement(iso, cls) {
   return h('time', { datetime: iso || null, class: cls || null }, formatDateTime(iso));
-}
-
-/** A duration in seconds as "12 min", "2 h 5 min", "3 d 4 h". */
-export function formatDuration(seconds) {
-  const s = Math.max(0, Math.floor(seconds || 0));
-  if (s < 60) return t('age.under_minute');
-  const minutes = Math.floor(s / 60);
-  if (minutes < 60) return t('age.minutes', minutes);
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return t('age.hours', hours, minutes % 60);
-  return t('age.days', Math.floor(hours / 24), hours % 24);
-}
-
-/** Age since an ISO date. */
-export function formatAge(iso, now = Date.now()) {
-  const then = new Date(iso).getTime();
-  if (Number.isNaN(then)) return t('common.none');
-  return formatDuration((now - then) / 1000);
-}
-
-/** A number in the user's language. */
-export function formatNumber(n) {
-  return new Intl.NumberFormat(locale()).format(n ?? 0);
-}
-
-export function sleep(ms) {
-  return new Promise(resolve => setTimeout(resolve, ms));
 }
 
 // ---------- HTTP ----------
@@ -257,6 +179,11 @@ export function hubErrorMessage(error) {
 
 /** Thrown by HubSession.invoke when the hub is not connected; its message is already readable. */
 export class NotConnectedError extends Error {}
+
+/** A readable message for a failed hub call: the server's words, or "not connected". */
+export function errorText(error) {
+  return error instanceof NotConnectedError ? error.message : hubErrorMessage(error);
+}
 
 /**
  * A page's one connection to /hubs/agent. SignalR reconnects by itself and the page takes a fresh
@@ -398,6 +325,41 @@ export function wireSignIn(form, onSignedIn) {
   });
 }
 
+/** At page start: the staff member already signed in goes to enter(staff), anyone else to showSignIn(message). */
+export async function resumeSession(enter, showSignIn) {
+  let staff = null;
+  try {
+    staff = await currentStaff();
+  } catch (error) {
+    showSignIn(apiErrorMessage(error));
+    return;
+  }
+  if (staff) await enter(staff, false);
+  else showSignIn(null);
+}
+
+/**
+ * The Sign out button: signs out (401: already signed out), then runs signedOut(); any other failure is shown in
+ * #header-error and the page stays as it was.
+ */
+export async function signOutWith(button, signedOut) {
+  const headerError = document.getElementById('header-error');
+  button.disabled = true;
+  showError(headerError, null);
+  try {
+    await api('POST', '/api/staff/signout');
+  } catch (error) {
+    if (error.status !== 401) {
+      showError(headerError, apiErrorMessage(error));
+      button.disabled = false;
+      button.focus();
+      return;
+    }
+  }
+  button.disabled = false;
+  await signedOut();
+}
+
 /** Shows (or clears, with null) a message in an alert element. */
 export function showError(el, message) {
   if (!el) return;
@@ -408,11 +370,6 @@ export function showError(el, message) {
     el.textContent = '';
     el.hidden = true;
   }
-}
-
-/** Signs out. */
-export async function signOut() {
-  await api('POST', '/api/staff/signout');
 }
 
 // ---------- connection state ----------

@@ -1,7 +1,8 @@
 // Information and referral on a 211 case: the person's needs, a directory search, referrals given (as they were
 // said at the time), needs no service could meet, referrals sent by text, follow-ups and the crisis flag.
 // Actions go through the hub; the directory is read from the staff API /api/directory/*.
-import { t, codeText, h, replace, timeElement, ApiError, apiErrorMessage, showError } from './common.js';
+import { t, codeText } from './texts.js';
+import { h, replace, field, alertEl, timeElement, ApiError, apiErrorMessage, showError } from './common.js';
 
 const UNMET_REASONS = ['no_service_found', 'not_eligible', 'waitlist_full', 'service_unavailable', 'declined', 'other'];
 const CLOSED = new Set(['resolved', 'closed']);
@@ -105,18 +106,6 @@ export function referralPanel(ctx) {
     p.followForm);
   p.update = (detail, canWork, mayFlag) => update(p, detail, canWork, mayFlag);
   return p;
-}
-
-function alertEl(id) {
-  return h('p', { id, class: 'alert', role: 'alert', hidden: true });
-}
-
-function field(id, labelKey, control, hintKey) {
-  if (hintKey) control.setAttribute('aria-describedby', id + '-hint');
-  return h('div', { class: 'field' },
-    h('label', { for: id }, t(labelKey)),
-    hintKey ? h('p', { class: 'hint', id: id + '-hint' }, t(hintKey)) : null,
-    control);
 }
 
 function update(p, detail, canWork, mayFlag) {

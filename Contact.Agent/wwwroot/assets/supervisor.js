@@ -1,11 +1,13 @@
 // The supervisor page (GET /supervisor): queues, agents and today's volumes, live; reassigning a case; 211 needs.
+import { loadTexts, t, codeText, localName, locale } from './texts.js';
+import { formatDateTime, formatDuration, formatNumber } from './format.js';
+import { minutesOverText, atRiskState } from './sla.js';
+import { isCaseNumber } from './validate.js';
 import {
-  loadTexts, t, codeText, localName, applyTexts, setUpLanguageLink, h, replace, formatDateTime,
-  formatDuration, formatNumber, locale, timeElement, api, currentStaff, apiErrorMessage, hubErrorMessage, wireSignIn, showError,
-  showConnection, announcer, HubSession, NotConnectedError,
+  $, applyTexts, setUpLanguageLink, h, replace, timeElement, api, apiErrorMessage, wireSignIn, resumeSession, signOutWith, showError,
+  showConnection, announcer, errorText, HubSession,
 } from './common.js';
-
-const $ = id => document.getElementById(id);
+import { slaLabel as slaWords } from './badges.js';
 
 const state = {
   me: null,
@@ -15,10 +17,6 @@ const state = {
 
 let announceStatus = () => {};
 
-
-function errorText(error) {
-  return error instanceof NotConnectedError ? error.message : hubErrorMessage(error);
-}
 
 async function boot() {
   await loadTexts();
@@ -36,15 +34,7 @@ async function boot() {
   setInterval(tickWaits, 5000);
   document.body.classList.remove('loading');
 
-  let staff = null;
-  try {
-    staff = await currentStaff();
-  } catch (error) {
-    showSignIn(apiErrorMessage(error));
-    return;
-  }
-  if (staff) await enter(staff, false);
-  else showSignIn(null);
+  await resumeSession(enter, showSignIn);
 }
 
 function showSignIn(message) {
@@ -73,27 +63,15 @@ async function enter(staff, moveFocus) {
   await startHub();
 }
 
-async function signOutNow() {
-  const button = $('signout');
-  button.disabled = true;
-  showError($('header-error'), null);
-  try {
-    await api('POST', '/api/staff/signout');
-  } catch (error) {
-    if (error.status !== 401) {
-      showError($('header-error'), apiErrorMessage(error));
-      button.disabled = false;
-      button.focus();
-      return;
-    }
-  }
-  button.disabled = false;
-  await stopHub();
-  state.me = null;
-  state.view = null;
-  showSignIn(null);
-  announceStatus(t('signin.signed_out'));
-  $('signin-user').focus();
+function signOutNow() {
+  return signOutWith($('signout'), async () => {
+    await stopHub();
+    state.me = null;
+    state.view = null;
+    showSignIn(null);
+    announceStatus(t('signin.signed_out'));
+    $('signin-user').focus();
+  });
 }
 
 // ---------- hub ----------
@@ -301,18 +279,8 @@ function addSlaPanels() {
   grid.insertBefore(compliance, before);
 }
 
-/** "overdue by 45 min" or "3 h 20 min left", from the minutes over at the snapshot plus the time since. */
-function slaTimeText(minutesOver) {
-  return minutesOver >= 0 ? t('sla.overdue_by', formatDuration(minutesOver * 60)) : t('sla.left', formatDuration(-minutesOver * 60));
-}
-
-function slaStateOf(c, elapsedSeconds) {
-  return c.overdue || c.minutesOver + elapsedSeconds / 60 >= 0 ? 'overdue' : 'at_risk';
-}
-
 function slaLabel(state) {
-  return h('span', { class: 'sla sla-' + state },
-    h('span', { class: 'sla-label' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, state === 'overdue' ? '⏰' : '⚠'), t('sla.' + state)));
+  return h('span', { class: 'sla sla-' + state }, slaWords(state));
 }
 
 function renderSla(view) {
@@ -323,11 +291,11 @@ function renderSla(view) {
   const atRisk = view.atRisk || [];
   replace($('at-risk-body'), atRisk.length
     ? atRisk.map((c, i) => {
-      const state = slaStateOf(c, 0);
+      const state = atRiskState(c, 0);
       return h('tr', { class: 'sla-' + state },
         h('th', { scope: 'row' }, c.number),
         h('td', { class: 'sla-state', dataset: { index: String(i) } }, slaLabel(state)),
-        h('td', { class: 'num sla-cell', dataset: { index: String(i) } }, slaTimeText(c.minutesOver)),
+        h('td', { class: 'num sla-cell', dataset: { index: String(i) } }, minutesOverText(c.minutesOver)),
         h('td', null, timeElement(c.resolutionDueAt)),
         h('td', null, queueName(c.queue)),
         h('td', null, localName(c.categoryName)),
@@ -361,12 +329,12 @@ function tickSla(elapsedSeconds) {
   const atRisk = (state.view && state.view.atRisk) || [];
   for (const cell of document.querySelectorAll('#at-risk-body td.sla-cell')) {
     const c = atRisk[Number(cell.dataset.index)];
-    if (c) cell.textContent = slaTimeText(c.minutesOver + elapsedSeconds / 60);
+    if (c) cell.textContent = minutesOverText(c.minutesOver + elapsedSeconds / 60);
   }
   for (const cell of document.querySelectorAll('#at-risk-body td.sla-state')) {
     const c = atRisk[Number(cell.dataset.index)];
     if (!c) continue;
-    const now = slaStateOf(c, elapsedSeconds);
+    const now = atRiskState(c, elapsedSeconds);
     if (!cell.querySelector('.sla-' + now)) {
       replace(cell, slaLabel(now));
       cell.parentElement.className = 'sla-' + now;
@@ -403,7 +371,7 @@ async function reassign() {
   select.removeAttribute('aria-invalid');
   showError(alert, null);
   $('reassign-done').hidden = true;
-  if (!/^\d{7,10}$/.test(number)) {
+  if (!isCaseNumber(number)) {
     showError(alert, t('supervisor.reassign_number_invalid'));
     numberInput.setAttribute('aria-invalid', 'true');
     numberInput.focus();
