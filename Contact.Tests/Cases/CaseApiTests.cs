@@ -6,25 +6,8 @@ using Contact.Tests.Infrastructure;
 
 namespace Contact.Tests.Cases;
 
-public sealed class CaseApiTests
+public sealed class CaseApiTests : AppFixture
 {
-    private ContactFactory _app = null!;
-    private HttpClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _app = await ContactFactory.CreateAsync();
-        _client = _app.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-    }
-
     private static object Pothole(string? description = "Deep hole by the curb", object? answers = null, string? phone = null, string? email = null) => new
     {
         category = "pothole",
@@ -36,20 +19,20 @@ public sealed class CaseApiTests
         email,
     };
 
-    private Task<long> CaseCountAsync() => _app.ScalarAsync("select count(*) from cases");
+    private Task<long> CaseCountAsync() => App.ScalarAsync("select count(*) from cases");
 
     [Test]
     public async Task A_valid_request_makes_a_case_and_its_created_event_in_one_commit()
     {
-        var response = await _client.PostAsJsonAsync("/api/cases", Pothole(phone: "613 555 0123", email: "resident@example.org"));
+        var response = await Client.PostAsJsonAsync("/api/cases", Pothole(phone: "613 555 0123", email: "resident@example.org"));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         var number = body.GetProperty("number").GetString()!;
         Assert.That(response.Headers.Location?.ToString(), Is.EqualTo($"/api/cases/{number}"));
         Assert.That(body.GetProperty("status").GetString(), Is.EqualTo("new"));
-        Assert.That(await _app.ScalarAsync($"select count(*) from case_events e join cases c on c.id = e.case_id where c.number = '{number}' and e.kind = 'created'"), Is.EqualTo(1));
-        Assert.That(await _app.ScalarAsync($"select count(*) from cases where number = '{number}' and resident_phone = '+16135550123' and channel = 'web'"), Is.EqualTo(1));
+        Assert.That(await App.ScalarAsync($"select count(*) from case_events e join cases c on c.id = e.case_id where c.number = '{number}' and e.kind = 'created'"), Is.EqualTo(1));
+        Assert.That(await App.ScalarAsync($"select count(*) from cases where number = '{number}' and resident_phone = '+16135550123' and channel = 'web'"), Is.EqualTo(1));
         // The public view never carries the resident's contact.
         var text = body.GetRawText();
         Assert.That(text, Does.Not.Contain("555").And.Not.Contain("resident@example.org"));
@@ -64,8 +47,8 @@ public sealed class CaseApiTests
         using var second = new HttpRequestMessage(HttpMethod.Post, "/api/cases") { Content = JsonContent.Create(Pothole()) };
         second.Headers.Add("Idempotency-Key", first.Headers.GetValues("Idempotency-Key").Single());
 
-        var a = await _client.SendAsync(first);
-        var b = await _client.SendAsync(second);
+        var a = await Client.SendAsync(first);
+        var b = await Client.SendAsync(second);
 
         Assert.That(a.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         Assert.That(b.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -90,7 +73,7 @@ public sealed class CaseApiTests
     public async Task An_unknown_category_is_a_field_error()
     {
         var before = await CaseCountAsync();
-        var problem = await AssertRefusedAsync(await _client.PostAsJsonAsync("/api/cases", new { category = "no-such-thing", language = "en" }), HttpStatusCode.BadRequest, before);
+        var problem = await AssertRefusedAsync(await Client.PostAsJsonAsync("/api/cases", new { category = "no-such-thing", language = "en" }), HttpStatusCode.BadRequest, before);
         Assert.That(FieldErrors(problem, "category").Single(), Does.Contain("no-such-thing"));
     }
 
@@ -99,7 +82,7 @@ public sealed class CaseApiTests
     {
         var before = await CaseCountAsync();
         var problem = await AssertRefusedAsync(
-            await _client.PostAsJsonAsync("/api/cases", Pothole(answers: new Dictionary<string, object>())), HttpStatusCode.BadRequest, before);
+            await Client.PostAsJsonAsync("/api/cases", Pothole(answers: new Dictionary<string, object>())), HttpStatusCode.BadRequest, before);
         Assert.That(FieldErrors(problem, "answers.size").Single(), Does.Contain("How big"));
     }
 
@@ -108,7 +91,7 @@ public sealed class CaseApiTests
     {
         var before = await CaseCountAsync();
         var problem = await AssertRefusedAsync(
-            await _client.PostAsJsonAsync("/api/cases", Pothole(answers: new Dictionary<string, object> { ["size"] = "enormous" })), HttpStatusCode.BadRequest, before);
+            await Client.PostAsJsonAsync("/api/cases", Pothole(answers: new Dictionary<string, object> { ["size"] = "enormous" })), HttpStatusCode.BadRequest, before);
         Assert.That(problem.GetProperty("errors").TryGetProperty("answers.size", out _), Is.True);
     }
 
@@ -117,7 +100,7 @@ public sealed class CaseApiTests
     {
         var before = await CaseCountAsync();
         var problem = await AssertRefusedAsync(
-            await _client.PostAsJsonAsync("/api/cases", Pothole(description: new string('x', 4001))), HttpStatusCode.BadRequest, before);
+            await Client.PostAsJsonAsync("/api/cases", Pothole(description: new string('x', 4001))), HttpStatusCode.BadRequest, before);
         Assert.That(FieldErrors(problem, "description").Single(), Does.Contain("4000"));
     }
 
@@ -126,7 +109,7 @@ public sealed class CaseApiTests
     {
         var before = await CaseCountAsync();
         var problem = await AssertRefusedAsync(
-            await _client.PostAsJsonAsync("/api/cases", Pothole(phone: "12", email: "not-an-email")), HttpStatusCode.BadRequest, before);
+            await Client.PostAsJsonAsync("/api/cases", Pothole(phone: "12", email: "not-an-email")), HttpStatusCode.BadRequest, before);
         Assert.That(FieldErrors(problem, "phone"), Has.Length.EqualTo(1));
         Assert.That(FieldErrors(problem, "email"), Has.Length.EqualTo(1));
     }
@@ -137,7 +120,7 @@ public sealed class CaseApiTests
         var before = await CaseCountAsync();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/cases") { Content = JsonContent.Create(Pothole(description: new string('x', 4001))) };
         request.Headers.AcceptLanguage.ParseAdd("fr-CA");
-        var problem = await AssertRefusedAsync(await _client.SendAsync(request), HttpStatusCode.BadRequest, before);
+        var problem = await AssertRefusedAsync(await Client.SendAsync(request), HttpStatusCode.BadRequest, before);
         Assert.That(FieldErrors(problem, "description").Single(), Does.Contain("caractères"));
     }
 
@@ -146,7 +129,7 @@ public sealed class CaseApiTests
     {
         var before = await CaseCountAsync();
         var problem = await AssertRefusedAsync(
-            await _client.PostAsync("/api/cases", new StringContent("{\"category\": \"pothole\",", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, before);
+            await Client.PostAsync("/api/cases", new StringContent("{\"category\": \"pothole\",", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, before);
         Assert.That(problem.GetProperty("title").GetString(), Is.EqualTo("Malformed JSON"));
     }
 
@@ -155,7 +138,7 @@ public sealed class CaseApiTests
     {
         var before = await CaseCountAsync();
         await AssertRefusedAsync(
-            await _client.PostAsync("/api/cases", new StringContent("category=pothole", Encoding.UTF8, "application/x-www-form-urlencoded")),
+            await Client.PostAsync("/api/cases", new StringContent("category=pothole", Encoding.UTF8, "application/x-www-form-urlencoded")),
             HttpStatusCode.UnsupportedMediaType, before);
     }
 
@@ -165,27 +148,27 @@ public sealed class CaseApiTests
         var before = await CaseCountAsync();
         var huge = JsonSerializer.Serialize(Pothole(description: new string('x', 100_000)));
         await AssertRefusedAsync(
-            await _client.PostAsync("/api/cases", new StringContent(huge, Encoding.UTF8, "application/json")), HttpStatusCode.RequestEntityTooLarge, before);
+            await Client.PostAsync("/api/cases", new StringContent(huge, Encoding.UTF8, "application/json")), HttpStatusCode.RequestEntityTooLarge, before);
     }
 
     [Test]
     public async Task A_case_number_with_a_wrong_check_digit_is_refused_not_matched()
     {
-        var created = await (await _client.PostAsJsonAsync("/api/cases", Pothole())).Content.ReadFromJsonAsync<JsonElement>();
+        var created = await (await Client.PostAsJsonAsync("/api/cases", Pothole())).Content.ReadFromJsonAsync<JsonElement>();
         var number = created.GetProperty("number").GetString()!;
         var wrong = number[..^1] + (char)('0' + ((number[^1] - '0' + 1) % 10));
 
-        var response = await _client.GetAsync($"/api/cases/{wrong}");
+        var response = await Client.GetAsync($"/api/cases/{wrong}");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-        Assert.That((await _client.GetAsync($"/api/cases/{number}")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await Client.GetAsync($"/api/cases/{number}")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
     [Test]
     public async Task An_unknown_but_valid_case_number_is_404()
     {
-        var response = await _client.GetAsync("/api/cases/" + Contact.Core.Cases.CaseNumber.WithCheckDigit("999999999"));
+        var response = await Client.GetAsync("/api/cases/" + Contact.Core.Cases.CaseNumber.WithCheckDigit("999999999"));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
     }
@@ -193,7 +176,7 @@ public sealed class CaseApiTests
     [Test]
     public async Task A_211_case_shows_only_its_status_through_the_api()
     {
-        var response = await _client.PostAsJsonAsync("/api/cases", new
+        var response = await Client.PostAsJsonAsync("/api/cases", new
         {
             category = "food-bank",
             language = "en",
@@ -205,7 +188,7 @@ public sealed class CaseApiTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         var number = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString();
 
-        var text = await _client.GetStringAsync($"/api/cases/{number}");
+        var text = await Client.GetStringAsync($"/api/cases/{number}");
 
         Assert.That(text, Does.Contain("\"status\":\"new\""));
         Assert.That(text, Does.Not.Contain("lost my job").And.Not.Contain("Jordan").And.Not.Contain("555"));
@@ -216,7 +199,7 @@ public sealed class CaseApiTests
     [Test]
     public async Task The_catalog_lists_both_lines_in_both_languages()
     {
-        var catalog = await _client.GetFromJsonAsync<JsonElement>("/api/catalog");
+        var catalog = await Client.GetFromJsonAsync<JsonElement>("/api/catalog");
         var categories = catalog.GetProperty("categories").EnumerateArray().ToList();
         Assert.That(categories.Count(c => c.GetProperty("line").GetString() == "311"), Is.InRange(15, 40));
         Assert.That(categories.Count(c => c.GetProperty("line").GetString() == "211"), Is.GreaterThanOrEqualTo(8));
@@ -231,7 +214,7 @@ public sealed class CaseApiTests
     [Test]
     public async Task The_openapi_document_describes_the_intake()
     {
-        var doc = await _client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var doc = await Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var paths = doc.GetProperty("paths");
         Assert.That(paths.TryGetProperty("/api/cases", out var cases), Is.True);
         Assert.That(cases.TryGetProperty("post", out _), Is.True);

@@ -10,22 +10,15 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Contact.Tests.Desktop;
 
 /// <summary>Who may see and do what on the desktop, and how fast a change to a member reaches their open desktops.</summary>
-public sealed class DeskAccessTests
+public sealed class DeskAccessTests : AppFixture
 {
-    private ContactFactory _app = null!;
     private StaffDirectory _staff = null!;
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
+    protected override async Task SetUpAppAsync()
     {
-        _app = await ContactFactory.CreateAsync();
-        _ = _app.Server;
-        _staff = _app.Services.GetRequiredService<StaffDirectory>();
+        _staff = App.Services.GetRequiredService<StaffDirectory>();
         await _staff.CreateAsync(new NewStaffMember("ontario.desk", "Ontario Desk", Roles.Provider, "right-password", ProviderCode: "serviceontario"));
     }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _app.DisposeAsync();
 
     private static async Task Within(Task task, string what, int seconds = 10)
     {
@@ -37,7 +30,7 @@ public sealed class DeskAccessTests
     /// <summary>Connects and waits until the hub has finished joining the connection (its first call is answered after that).</summary>
     private async Task<DesktopClient> JoinedAsync(string userName, string password = "right-password")
     {
-        var desk = await DesktopClient.ConnectAsync(_app, userName, password);
+        var desk = await DesktopClient.ConnectAsync(App, userName, password);
         await desk.Hub.InvokeAsync<JsonElement>("Snapshot");
         return desk;
     }
@@ -47,14 +40,14 @@ public sealed class DeskAccessTests
     [Test]
     public async Task A_provider_reads_only_its_own_referrals_history()
     {
-        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
-        await using var roads = await DesktopClient.ConnectAsync(_app, "provider");
-        await using var ontario = await DesktopClient.ConnectAsync(_app, "ontario.desk", "right-password");
-        var number = await _app.FileAsync(address: "12 Hidden Lane");
+        await using var agent = await DesktopClient.ConnectAsync(App, "agent");
+        await using var roads = await DesktopClient.ConnectAsync(App, "provider");
+        await using var ontario = await DesktopClient.ConnectAsync(App, "ontario.desk", "right-password");
+        var number = await App.FileAsync(address: "12 Hidden Lane");
         await agent.Hub.InvokeAsync<CaseDetail>("Claim", number);
         await agent.Hub.InvokeAsync<CaseDetail>("AddNote", number, "Staff only: resident is anxious");
         await agent.Hub.InvokeAsync<CaseDetail>("Refer", number, new[] { "city-roads", "serviceontario" }, "Please look");
-        var ids = await _app.TextAsync($"""
+        var ids = await App.TextAsync($"""
             select string_agg(p.code || '=' || r.id, ',' order by p.code) from referrals r join providers p on p.id = r.provider_id
             join cases c on c.id = r.case_id where c.number = '{number}'
             """);
@@ -77,9 +70,9 @@ public sealed class DeskAccessTests
     [Test]
     public async Task Merging_into_a_case_the_agent_may_not_see_is_refused_as_if_it_did_not_exist()
     {
-        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
-        var mine = await _app.FileAsync(address: "40 Rideau St");
-        var french = await _app.FileAsync(language: "fr", address: "40 rue Rideau");
+        await using var agent = await DesktopClient.ConnectAsync(App, "agent");
+        var mine = await App.FileAsync(address: "40 Rideau St");
+        var french = await App.FileAsync(language: "fr", address: "40 rue Rideau");
         await agent.Hub.InvokeAsync<CaseDetail>("Claim", mine);
 
         var hidden = Assert.ThrowsAsync<HubException>(() => agent.Hub.InvokeAsync<CaseDetail>("Merge", mine, french));
@@ -87,16 +80,16 @@ public sealed class DeskAccessTests
 
         Assert.That(hidden!.Message, Does.Contain($"There is no case {french}"));
         Assert.That(missing!.Message, Does.Contain("There is no case"));
-        Assert.That(await _app.TextAsync($"select status || '/' || coalesce(duplicate_of::text, '-') from cases where number = '{mine}'"), Is.EqualTo("in_progress/-"));
-        Assert.That(await _app.ScalarAsync($"select count(*) from case_events e join cases c on c.id = e.case_id where c.number = '{french}' and e.kind <> 'created'"), Is.EqualTo(0));
+        Assert.That(await App.TextAsync($"select status || '/' || coalesce(duplicate_of::text, '-') from cases where number = '{mine}'"), Is.EqualTo("in_progress/-"));
+        Assert.That(await App.ScalarAsync($"select count(*) from case_events e join cases c on c.id = e.case_id where c.number = '{french}' and e.kind <> 'created'"), Is.EqualTo(0));
     }
 
     [Test]
     public async Task Only_those_who_work_the_queues_set_the_crisis_flag()
     {
-        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
-        await using var roads = await DesktopClient.ConnectAsync(_app, "provider");
-        var response = await _app.CreateClient().PostAsJsonAsync("/api/cases", new { category = "general-211", language = "en", description = "Needs a ride" });
+        await using var agent = await DesktopClient.ConnectAsync(App, "agent");
+        await using var roads = await DesktopClient.ConnectAsync(App, "provider");
+        var response = await App.CreateClient().PostAsJsonAsync("/api/cases", new { category = "general-211", language = "en", description = "Needs a ride" });
         var number = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString()!;
         await agent.Hub.InvokeAsync<CaseDetail>("Claim", number);
         await agent.Hub.InvokeAsync<CaseDetail>("Refer", number, new[] { "city-roads" }, "Can you help");
@@ -105,10 +98,10 @@ public sealed class DeskAccessTests
         var refused = Assert.ThrowsAsync<HubException>(() => roads.Hub.InvokeAsync<CaseDetail>("SetCrisis", number, true));
 
         Assert.That(refused!.Message, Does.Contain("Your role does not allow this."));
-        Assert.That(await _app.TextAsync($"select crisis::text from cases where number = '{number}'"), Is.EqualTo("false"));
+        Assert.That(await App.TextAsync($"select crisis::text from cases where number = '{number}'"), Is.EqualTo("false"));
         Assert.That((await agent.Hub.InvokeAsync<CaseDetail>("SetCrisis", number, true)).Crisis, Is.True);
         Assert.ThrowsAsync<HubException>(() => roads.Hub.InvokeAsync<CaseDetail>("SetCrisis", number, false));
-        Assert.That(await _app.TextAsync($"select crisis::text from cases where number = '{number}'"), Is.EqualTo("true"));
+        Assert.That(await App.TextAsync($"select crisis::text from cases where number = '{number}'"), Is.EqualTo("true"));
     }
 
     [Test]
@@ -122,9 +115,9 @@ public sealed class DeskAccessTests
         desk.Hub.On<QueueItem>("QueueItemChanged", item => { if (item.Queue == "311-fr") { french.TrySetResult(item.Number); } });
 
         // The change is made as a command or an administrator would make it, straight in the database.
-        await _app.ScalarAsync("update staff_users set languages = '{en,fr}' where user_name = 'skills.test' returning 1");
+        await App.ScalarAsync("update staff_users set languages = '{en,fr}' where user_name = 'skills.test' returning 1");
         await Within(resynced.Task, "the desktop was told to resync");
-        var number = await _app.FileAsync(language: "fr");
+        var number = await App.FileAsync(language: "fr");
 
         await Within(french.Task, "the French case arrived");
         Assert.That(await french.Task, Is.EqualTo(number));
@@ -141,10 +134,10 @@ public sealed class DeskAccessTests
         desk.Hub.On("Resync", () => resynced.TrySetResult());
         desk.Hub.On<QueueItem>("QueueItemChanged", item => seen.Add(item.Number));
 
-        await _app.ScalarAsync("update staff_users set languages = '{en}' where user_name = 'skills.lost' returning 1");
+        await App.ScalarAsync("update staff_users set languages = '{en}' where user_name = 'skills.lost' returning 1");
         await Within(resynced.Task, "the desktop was told to resync");
-        var french = await _app.FileAsync(language: "fr");
-        var english = await _app.FileAsync(language: "en");
+        var french = await App.FileAsync(language: "fr");
+        var english = await App.FileAsync(language: "en");
 
         await Within(Task.Run(async () => { while (!seen.Contains(english)) { await Task.Delay(50); } }), "the English case arrived");
         Assert.That(seen, Does.Not.Contain(french));
@@ -172,7 +165,7 @@ public sealed class DeskAccessTests
         }
 
         await Within(closed.Task, "the connection was closed");
-        var number = await _app.FileAsync();
+        var number = await App.FileAsync();
         await Task.Delay(500);
         Assert.That(seen, Does.Not.Contain(number));
         Assert.That(desk.Hub.State, Is.EqualTo(HubConnectionState.Disconnected));
@@ -185,7 +178,7 @@ public sealed class DeskAccessTests
         var resynced = Signal();
         desk.Hub.On("Resync", () => resynced.TrySetResult());
 
-        var killed = await _app.ScalarAsync("""
+        var killed = await App.ScalarAsync("""
             select count(pg_terminate_backend(pid)) from pg_stat_activity
             where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen contact_staff%'
             """);
@@ -194,7 +187,7 @@ public sealed class DeskAccessTests
         await Within(resynced.Task, "the desktop was told to resync");
         var arrived = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         desk.Hub.On<QueueItem>("QueueItemChanged", item => arrived.TrySetResult(item.Number));
-        var number = await _app.FileAsync();
+        var number = await App.FileAsync();
         await Within(arrived.Task, "changes arrive again");
     }
 }

@@ -5,32 +5,15 @@ using Contact.Tests.Infrastructure;
 namespace Contact.Tests.Desktop;
 
 /// <summary>The desktop's and the dev phone's pages and assets, served by ASP.NET's static files from the assemblies.</summary>
-public sealed class DesktopAssetsTests
+public sealed class DesktopAssetsTests : AppFixture
 {
-    private ContactFactory _app = null!;
-    private HttpClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _app = await ContactFactory.CreateAsync();
-        _client = _app.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-    }
-
     [TestCase("/agent/assets/desktop.js", "text/javascript")]
     [TestCase("/agent/assets/desktop.css", "text/css")]
     [TestCase("/agent/assets/lib/signalr.min.js", "text/javascript")]
     [TestCase("/dev/phone/assets/phone.js", "text/javascript")]
     public async Task An_asset_has_an_etag_and_a_browser_that_has_it_gets_304(string path, string type)
     {
-        var first = await _client.GetAsync(path);
+        var first = await Client.GetAsync(path);
 
         Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(first.Content.Headers.ContentType?.MediaType, Is.EqualTo(type));
@@ -40,7 +23,7 @@ public sealed class DesktopAssetsTests
 
         using var again = new HttpRequestMessage(HttpMethod.Get, path);
         again.Headers.IfNoneMatch.Add(first.Headers.ETag!);
-        var second = await _client.SendAsync(again);
+        var second = await Client.SendAsync(again);
 
         Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
         Assert.That(await second.Content.ReadAsByteArrayAsync(), Is.Empty);
@@ -51,7 +34,7 @@ public sealed class DesktopAssetsTests
     [TestCase("/dev/phone")]
     public async Task A_page_is_revalidated_by_its_last_modified_time(string path)
     {
-        var first = await _client.GetAsync(path);
+        var first = await Client.GetAsync(path);
 
         Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(first.Content.Headers.ContentType?.ToString(), Is.EqualTo("text/html; charset=utf-8"));
@@ -60,14 +43,14 @@ public sealed class DesktopAssetsTests
 
         using var again = new HttpRequestMessage(HttpMethod.Get, path);
         again.Headers.IfModifiedSince = first.Content.Headers.LastModified;
-        Assert.That((await _client.SendAsync(again)).StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
+        Assert.That((await Client.SendAsync(again)).StatusCode, Is.EqualTo(HttpStatusCode.NotModified));
     }
 
     [TestCase("/agent", "/agent/assets/desktop.js", "agent.page_name", "returnUrl=/agent\"", "signin.heading\"", "id=\"state-select\"")]
     [TestCase("/supervisor", "/agent/assets/supervisor.js", "supervisor.page_name", "returnUrl=/supervisor\"", "signin.heading_supervisor\"", "id=\"forbidden-view\"")]
     public async Task A_page_is_the_shell_with_its_own_body_and_words(string path, string script, string pageName, string returnUrl, string heading, string body)
     {
-        var html = await _client.GetStringAsync(path);
+        var html = await Client.GetStringAsync(path);
 
         Assert.That(html, Does.StartWith("<!doctype html>"));
         Assert.That(html, Does.Contain("<script type=\"module\" src=\"" + script + "\"></script>"));
@@ -85,7 +68,7 @@ public sealed class DesktopAssetsTests
     public async Task Nothing_outside_the_assets_is_served_from_them(string path)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
-        var response = await _client.SendAsync(request);
+        var response = await Client.SendAsync(request);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound).Or.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(response.Headers.ETag, Is.Null);

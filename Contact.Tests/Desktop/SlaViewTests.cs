@@ -9,25 +9,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Contact.Tests.Desktop;
 
 /// <summary>The service-standard clocks on the agent desktop and the supervisor page.</summary>
-public sealed class SlaViewTests
+public sealed class SlaViewTests : AppFixture
 {
-    private ContactFactory _app = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _app = await ContactFactory.CreateAsync();
-        _ = _app.Server; // start the host: demo users are seeded at start-up
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _app.DisposeAsync();
-
     [Test]
     public async Task A_filed_case_is_in_the_queue_with_its_first_response_and_resolution_due_times()
     {
-        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
-        var number = await _app.FileAsync();
+        await using var agent = await DesktopClient.ConnectAsync(App, "agent");
+        var number = await App.FileAsync();
 
         var snapshot = await agent.Hub.InvokeAsync<JsonElement>("Snapshot");
 
@@ -43,10 +31,10 @@ public sealed class SlaViewTests
     [Test]
     public async Task A_queue_row_falls_at_risk_at_its_policys_warning_percent_in_business_time()
     {
-        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
-        var number = await _app.FileAsync();
-        var policy = await _app.Services.GetRequiredService<SlaStore>().FindByIdAsync(
-            (int)await _app.ScalarAsync($"select sla_policy_id from cases where number = '{number}'"));
+        await using var agent = await DesktopClient.ConnectAsync(App, "agent");
+        var number = await App.FileAsync();
+        var policy = await App.Services.GetRequiredService<SlaStore>().FindByIdAsync(
+            (int)await App.ScalarAsync($"select sla_policy_id from cases where number = '{number}'"));
         Assert.That(policy, Is.Not.Null);
 
         var row = (await agent.Hub.InvokeAsync<JsonElement>("Snapshot")).GetProperty("queue").EnumerateArray()
@@ -65,27 +53,27 @@ public sealed class SlaViewTests
     [Test]
     public async Task The_queue_is_listed_in_the_order_claim_next_takes_it()
     {
-        var staff = _app.Services.GetRequiredService<StaffDirectory>();
+        var staff = App.Services.GetRequiredService<StaffDirectory>();
         var member = (await staff.FindAsync("agent"))!;
-        var first = await _app.FileAsync();
-        var urgent = await _app.FileAsync();
-        await _app.ScalarAsync($"update cases set priority = 'urgent', first_response_due_at = now() - interval '1 hour' where number = '{urgent}'");
+        var first = await App.FileAsync();
+        var urgent = await App.FileAsync();
+        await App.ScalarAsync($"update cases set priority = 'urgent', first_response_due_at = now() - interval '1 hour' where number = '{urgent}'");
 
-        var queue = await _app.Services.GetRequiredService<DesktopQueries>().QueueAsync(member);
+        var queue = await App.Services.GetRequiredService<DesktopQueries>().QueueAsync(member);
 
         Assert.That(queue.Select(q => q.Order), Is.Ordered.Using((IComparer<string>)StringComparer.Ordinal), "each row's order key sorts as the list");
         Assert.That(queue.Select(q => q.Number).ToList().IndexOf(urgent), Is.LessThan(queue.Select(q => q.Number).ToList().IndexOf(first)));
-        var claimed = await _app.Services.GetRequiredService<CaseWork>().ClaimNextAsync(member);
+        var claimed = await App.Services.GetRequiredService<CaseWork>().ClaimNextAsync(member);
         Assert.That(claimed, Is.EqualTo(queue[0].Number), "Claim next case takes the top row");
     }
 
     [Test]
     public async Task A_case_past_its_warning_time_is_at_risk_for_supervisors_and_one_before_it_is_not()
     {
-        await using var supervisor = await DesktopClient.ConnectAsync(_app, "supervisor");
-        var warned = await _app.FileAsync();
-        var fresh = await _app.FileAsync();
-        await _app.ScalarAsync($"update cases set resolution_warning_at = now() - interval '1 minute' where number = '{warned}'");
+        await using var supervisor = await DesktopClient.ConnectAsync(App, "supervisor");
+        var warned = await App.FileAsync();
+        var fresh = await App.FileAsync();
+        await App.ScalarAsync($"update cases set resolution_warning_at = now() - interval '1 minute' where number = '{warned}'");
 
         var view = await supervisor.Hub.InvokeAsync<SupervisorView>("SupervisorSnapshot");
 
@@ -98,8 +86,8 @@ public sealed class SlaViewTests
     [Test]
     public async Task A_claimed_case_shows_its_first_response_and_stays_due_on_my_cases()
     {
-        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
-        var number = await _app.FileAsync();
+        await using var agent = await DesktopClient.ConnectAsync(App, "agent");
+        var number = await App.FileAsync();
 
         var detail = await agent.Hub.InvokeAsync<CaseDetail>("Claim", number);
 
@@ -115,8 +103,8 @@ public sealed class SlaViewTests
     [Test]
     public async Task A_case_waiting_on_the_resident_is_paused()
     {
-        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
-        var number = await _app.FileAsync();
+        await using var agent = await DesktopClient.ConnectAsync(App, "agent");
+        var number = await App.FileAsync();
         await agent.Hub.InvokeAsync<CaseDetail>("Claim", number);
 
         var detail = await agent.Hub.InvokeAsync<CaseDetail>("SetWaiting", number, "Which side of the street?");
@@ -130,14 +118,14 @@ public sealed class SlaViewTests
     [Test]
     public async Task A_held_case_past_its_resolution_due_time_is_listed_overdue_for_supervisors()
     {
-        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
-        await using var supervisor = await DesktopClient.ConnectAsync(_app, "supervisor");
-        var number = await _app.FileAsync();
+        await using var agent = await DesktopClient.ConnectAsync(App, "agent");
+        await using var supervisor = await DesktopClient.ConnectAsync(App, "supervisor");
+        var number = await App.FileAsync();
         await agent.Hub.InvokeAsync<CaseDetail>("Claim", number);
         var before = await supervisor.Hub.InvokeAsync<SupervisorView>("SupervisorSnapshot");
         Assert.That(before.AtRisk.Select(a => a.Number), Does.Not.Contain(number), "a fresh case has all its time left");
 
-        await _app.ScalarAsync($"update cases set resolution_due_at = now() - interval '1 hour' where number = '{number}'");
+        await App.ScalarAsync($"update cases set resolution_due_at = now() - interval '1 hour' where number = '{number}'");
 
         var view = await supervisor.Hub.InvokeAsync<SupervisorView>("SupervisorSnapshot");
         var late = view.AtRisk.Single(a => a.Number == number);
@@ -152,13 +140,13 @@ public sealed class SlaViewTests
     [Test]
     public async Task A_paused_case_is_not_listed_at_risk()
     {
-        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
-        await using var supervisor = await DesktopClient.ConnectAsync(_app, "supervisor");
-        var number = await _app.FileAsync();
+        await using var agent = await DesktopClient.ConnectAsync(App, "agent");
+        await using var supervisor = await DesktopClient.ConnectAsync(App, "supervisor");
+        var number = await App.FileAsync();
         await agent.Hub.InvokeAsync<CaseDetail>("Claim", number);
         await agent.Hub.InvokeAsync<CaseDetail>("SetWaiting", number, "Photo please");
 
-        await _app.ScalarAsync($"update cases set resolution_due_at = now() - interval '1 hour' where number = '{number}'");
+        await App.ScalarAsync($"update cases set resolution_due_at = now() - interval '1 hour' where number = '{number}'");
 
         var view = await supervisor.Hub.InvokeAsync<SupervisorView>("SupervisorSnapshot");
         Assert.That(view.AtRisk.Select(a => a.Number), Does.Not.Contain(number));
@@ -167,9 +155,9 @@ public sealed class SlaViewTests
     [Test]
     public async Task A_case_resolved_before_its_due_time_counts_as_on_time_in_todays_compliance()
     {
-        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
-        await using var supervisor = await DesktopClient.ConnectAsync(_app, "supervisor");
-        var number = await _app.FileAsync();
+        await using var agent = await DesktopClient.ConnectAsync(App, "agent");
+        await using var supervisor = await DesktopClient.ConnectAsync(App, "supervisor");
+        var number = await App.FileAsync();
         var detail = await agent.Hub.InvokeAsync<CaseDetail>("Claim", number);
         Assert.That(detail.ResolutionDueAt, Is.GreaterThan(DateTimeOffset.UtcNow));
 
@@ -187,9 +175,9 @@ public sealed class SlaViewTests
     [Test]
     public async Task A_case_resolved_after_its_due_time_counts_as_late_for_its_queue_category_and_provider()
     {
-        await using var supervisor = await DesktopClient.ConnectAsync(_app, "supervisor");
-        var number = await _app.FileAsync("free-meals", "fr", new Dictionary<string, object>(), address: "1 rue Principale");
-        await using var french = await DesktopClient.ConnectAsync(_app, "agent.fr");
+        await using var supervisor = await DesktopClient.ConnectAsync(App, "supervisor");
+        var number = await App.FileAsync("free-meals", "fr", new Dictionary<string, object>(), address: "1 rue Principale");
+        await using var french = await DesktopClient.ConnectAsync(App, "agent.fr");
         var detail = await french.Hub.InvokeAsync<CaseDetail>("Claim", number);
         var provider = detail.SuggestedProviders.First().Code;
         await french.Hub.InvokeAsync<CaseDetail>("Refer", number, new[] { provider }, "Please help");
@@ -197,7 +185,7 @@ public sealed class SlaViewTests
         int Late(SupervisorView v, string kind, string key) =>
             v.Compliance.Where(r => r.Kind == kind && r.Key == key).Sum(r => r.Resolved - r.OnTime);
 
-        await _app.ScalarAsync($"update cases set resolution_due_at = now() - interval '1 hour' where number = '{number}'");
+        await App.ScalarAsync($"update cases set resolution_due_at = now() - interval '1 hour' where number = '{number}'");
         await french.Hub.InvokeAsync<CaseDetail>("Resolve", number, "Done late");
 
         var view = await supervisor.Hub.InvokeAsync<SupervisorView>("SupervisorSnapshot");

@@ -6,20 +6,14 @@ using Contact.Tests.Infrastructure;
 
 namespace Contact.Tests.Directory;
 
-public sealed class DirectoryApiTests
+public sealed class DirectoryApiTests : AppFixture
 {
-    private ContactFactory _app = null!;
     private string _agent = null!;
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
+    protected override async Task SetUpAppAsync()
     {
-        _app = await ContactFactory.CreateAsync();
-        _agent = await DesktopClient.SignInAsync(_app, "agent");
+        _agent = await DesktopClient.SignInAsync(App, "agent");
     }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _app.DisposeAsync();
 
     private async Task<HttpResponseMessage> GetAsync(string url, string? cookie = null)
     {
@@ -28,7 +22,7 @@ public sealed class DirectoryApiTests
         {
             request.Headers.Add("Cookie", c);
         }
-        return await _app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false }).SendAsync(request);
+        return await App.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false }).SendAsync(request);
     }
 
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonElement>();

@@ -19,7 +19,7 @@ namespace Contact.Tests.Infrastructure;
 /// only what a refusal is meant to count: failed sign-ins and wrong codes), and no answer carries a private field of
 /// the private cases on file. Prints the table the issue's note quotes.
 /// </summary>
-public sealed class HostileInputTests
+public sealed class HostileInputTests : AppFixture
 {
     private const string Token = "hostile-input-token";
 
@@ -37,7 +37,6 @@ public sealed class HostileInputTests
     // Tables a refusal is meant to write to (counting failures), and the host's own bookkeeping.
     private static readonly string[] Counted = ["sign_in_failures", "one_time_codes", "data_protection_keys"];
 
-    private ContactFactory _app = null!;
     private string _noise = "";
     private string _shelter = "";
     private string _claimed = "";
@@ -51,11 +50,11 @@ public sealed class HostileInputTests
 
     private sealed record Result(string Surface, string Input, bool Refused, bool Wrote, string[] Leaked, string Answer, string Tables);
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
+    protected override Task<ContactFactory> CreateAppAsync() => ContactFactory.CreateAsync(new Dictionary<string, string?> { ["Twilio:AuthToken"] = Token });
+
+    protected override async Task SetUpAppAsync()
     {
-        _app = await ContactFactory.CreateAsync(new Dictionary<string, string?> { ["Twilio:AuthToken"] = Token });
-        var client = _app.CreateClient();
+        var client = App.CreateClient();
         var noise = await client.PostAsJsonAsync("/api/cases", new
         {
             category = "noise-complaint", language = "en", description = NoiseDescription, address = NoiseAddress,
@@ -66,27 +65,25 @@ public sealed class HostileInputTests
         var shelter = await client.PostAsJsonAsync("/api/cases", new { category = "general-211", language = "en", description = ShelterDescription, phone = "613-555-0177" });
         Assert.That(shelter.StatusCode, Is.EqualTo(HttpStatusCode.Created), await shelter.Content.ReadAsStringAsync());
         _shelter = (await shelter.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString()!;
-        _claimed = await _app.FileAsync(address: "1 Hostile Way");
-        _french = await _app.FileAsync(language: "fr", address: "2 rue Hostile");
-        _agent = await DesktopClient.ConnectAsync(_app, "agent");
-        _provider = await DesktopClient.ConnectAsync(_app, "provider");
+        _claimed = await App.FileAsync(address: "1 Hostile Way");
+        _french = await App.FileAsync(language: "fr", address: "2 rue Hostile");
+        _agent = await DesktopClient.ConnectAsync(App, "agent");
+        _provider = await DesktopClient.ConnectAsync(App, "provider");
         await _agent.Hub.InvokeAsync<CaseDetail>("Claim", _claimed);
         // A code is on its way to the resident, so that wrong codes can be tried against it.
         Assert.That((await StatusStepAsync(_noise, ("step", "send"))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
-    [OneTimeTearDown]
-    public async Task StopAsync()
+    protected override async Task TearDownAppAsync()
     {
         await _agent.DisposeAsync();
         await _provider.DisposeAsync();
-        await _app.DisposeAsync();
     }
 
     /// <summary>A digest of every row of every table but <see cref="Counted"/>: any write changes it.</summary>
     private async Task<string> DigestAsync()
     {
-        await using var connection = new NpgsqlConnection(_app.ConnectionString);
+        await using var connection = new NpgsqlConnection(App.ConnectionString);
         await connection.OpenAsync();
         var tables = await connection.QueryAsync<string>("""
             select format('%I.%I', table_schema, table_name) from information_schema.tables
@@ -159,7 +156,7 @@ public sealed class HostileInputTests
 
     private async Task<Outcome> ReportAsync(string code, params (string Name, string Value)[] fields)
     {
-        var browser = _app.Browser("en");
+        var browser = App.Browser("en");
         var page = await browser.GetAsync($"/report/{code}");
         if (!page.IsSuccessStatusCode)
         {
@@ -176,7 +173,7 @@ public sealed class HostileInputTests
     /// <summary>Posts a step of the status page's code forms (send a code, verify one) as a browser would.</summary>
     private async Task<HttpResponseMessage> StatusStepAsync(string number, params (string Name, string Value)[] fields)
     {
-        var browser = _app.Browser("en");
+        var browser = App.Browser("en");
         var page = await Html.ParseAsync(await browser.GetAsync($"/requests/{number}"));
         var token = page.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value") ?? "";
         return await browser.PostAsync($"/requests/{number}",
@@ -190,7 +187,7 @@ public sealed class HostileInputTests
         {
             request.Headers.Add("X-Twilio-Signature", signature ?? TwilioCall.Sign(Token, "http://localhost" + path, fields));
         }
-        return await Http(_app.CreateClient().SendAsync(request));
+        return await Http(App.CreateClient().SendAsync(request));
     }
 
     private static Dictionary<string, string> Call(params (string Name, string Value)[] extra)
@@ -216,10 +213,10 @@ public sealed class HostileInputTests
 
     private IEnumerable<Probe> Probes()
     {
-        var api = _app.CreateClient();
+        var api = App.CreateClient();
         var longText = new string('x', 4001);
         const string form = "Web form (/report)";
-        yield return new(form, "no antiforgery token", () => Http(_app.Browser("en").PostAsync("/report/pothole", Form([new("description", "hole")]))));
+        yield return new(form, "no antiforgery token", () => Http(App.Browser("en").PostAsync("/report/pothole", Form([new("description", "hole")]))));
         yield return new(form, "unknown category", () => ReportAsync("no-such-service"));
         yield return new(form, "description over 4000 characters", () => ReportAsync("graffiti", ("description", longText), ("address", "1 Main St")));
         yield return new(form, "phone that is not a number", () => ReportAsync("graffiti", ("description", "tag"), ("address", "1 Main St"), ("phone", "call me maybe")));
@@ -248,8 +245,8 @@ public sealed class HostileInputTests
         yield return new(reads, "a 5000-character number", () => Http(api.GetAsync("/requests/" + new string('9', 5000))));
         yield return new(reads, "private 311 case by number (JSON)", () => Withheld(api.GetAsync($"/api/cases/{_noise}")));
         yield return new(reads, "211 case by number (JSON)", () => Withheld(api.GetAsync($"/api/cases/{_shelter}")));
-        yield return new(reads, "private 311 case by number (page)", () => Withheld(_app.Browser("en").GetAsync($"/requests/{_noise}")));
-        yield return new(reads, "211 case by number (page)", () => Withheld(_app.Browser("fr").GetAsync($"/requests/{_shelter}")));
+        yield return new(reads, "private 311 case by number (page)", () => Withheld(App.Browser("en").GetAsync($"/requests/{_noise}")));
+        yield return new(reads, "211 case by number (page)", () => Withheld(App.Browser("fr").GetAsync($"/requests/{_shelter}")));
         yield return new(reads, "a wrong one-time code", async () =>
         {
             var response = await StatusStepAsync(_noise, ("step", "verify"), ("code", "000000"));
@@ -302,13 +299,13 @@ public sealed class HostileInputTests
 
         const string staff = "Staff sign-in and APIs";
         yield return new(staff, "sign-in without an antiforgery token", () => Http(api.PostAsJsonAsync("/api/staff/signin", new { userName = "agent", password = "demo" })));
-        yield return new(staff, "wrong password", async () => { var (status, cookie, body) = await DesktopClient.TrySignInAsync(_app, "agent", "wrong-password", "198.51.100.90"); return new Outcome(status == HttpStatusCode.Unauthorized && cookie is null, body); });
-        yield return new(staff, "a 10 000-character user name", async () => { var (status, cookie, body) = await DesktopClient.TrySignInAsync(_app, new string('a', 10_000), "x", "198.51.100.91"); return new Outcome((int)status is >= 400 and < 500 && cookie is null, body); });
+        yield return new(staff, "wrong password", async () => { var (status, cookie, body) = await DesktopClient.TrySignInAsync(App, "agent", "wrong-password", "198.51.100.90"); return new Outcome(status == HttpStatusCode.Unauthorized && cookie is null, body); });
+        yield return new(staff, "a 10 000-character user name", async () => { var (status, cookie, body) = await DesktopClient.TrySignInAsync(App, new string('a', 10_000), "x", "198.51.100.91"); return new Outcome((int)status is >= 400 and < 500 && cookie is null, body); });
         yield return new(staff, "the directory API without signing in", () => Http(api.GetAsync("/api/directory/services")));
         yield return new(staff, "the SLA admin API without signing in", () => Http(api.PutAsync("/api/admin/sla/standards/pothole", Json("{}"))));
         yield return new(staff, "the hub without signing in", async () =>
         {
-            var hubConnection = DesktopClient.Build(_app, cookie: null);
+            var hubConnection = DesktopClient.Build(App, cookie: null);
             try
             {
                 await hubConnection.StartAsync();

@@ -12,30 +12,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Contact.Tests.Open311;
 
 /// <summary>Open311 and the desktop on one case store; and what GET never shows.</summary>
-public sealed class Open311RoundTripTests
+public sealed class Open311RoundTripTests : AppFixture
 {
-    private ContactFactory _app = null!;
-    private HttpClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _app = await ContactFactory.CreateAsync();
-        _client = _app.CreateClient();
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-    }
-
     [Test]
     public async Task A_request_located_only_by_an_address_id_shows_that_id_on_the_desktop()
     {
-        var id = await _client.FileAsync(("lat", null), ("long", null), ("address_string", null), ("address_id", "OTT-ADDR-778812"));
-        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
+        var id = await Client.FileAsync(("lat", null), ("long", null), ("address_string", null), ("address_id", "OTT-ADDR-778812"));
+        await using var agent = await DesktopClient.ConnectAsync(App, "agent");
 
         var detail = await agent.Hub.InvokeAsync<CaseDetail>("Claim", id);
 
@@ -62,8 +45,8 @@ public sealed class Open311RoundTripTests
     [Test]
     public async Task A_request_filed_through_open311_reaches_the_agent_queue_and_the_agents_work_shows_in_get_requests_and_notes()
     {
-        var id = await _client.FileAsync(("service_code", "fallen-tree"), ("attribute[size]", null), ("attribute[blocking]", "road"), ("attribute[wires]", "no"));
-        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
+        var id = await Client.FileAsync(("service_code", "fallen-tree"), ("attribute[size]", null), ("attribute[blocking]", "road"), ("attribute[wires]", "no"));
+        await using var agent = await DesktopClient.ConnectAsync(App, "agent");
 
         var snapshot = await agent.Hub.InvokeAsync<JsonElement>("Snapshot");
         var queued = snapshot.GetProperty("queue").EnumerateArray().Single(q => q.GetProperty("number").GetString() == id);
@@ -72,7 +55,7 @@ public sealed class Open311RoundTripTests
 
         await agent.Hub.InvokeAsync<CaseDetail>("Claim", id);
         await agent.Hub.InvokeAsync<CaseDetail>("Refer", id, new[] { "city-forestry" }, "Crew needed with a chipper");
-        var referred = (await _client.GetXmlAsync($"requests.xml?service_request_id={id}&extensions=true")).Element("request")!;
+        var referred = (await Client.GetXmlAsync($"requests.xml?service_request_id={id}&extensions=true")).Element("request")!;
         Assert.That(referred.Text("status"), Is.EqualTo("open"));
         Assert.That(referred.Text("status_notes"), Is.Empty, "a referral's note is for the provider, not the public");
         Assert.That(referred.ToString(), Does.Not.Contain("chipper"));
@@ -82,7 +65,7 @@ public sealed class Open311RoundTripTests
 
         await agent.Hub.InvokeAsync<CaseDetail>("Resolve", id, "Tree removed and road reopened");
 
-        var json = await _client.GetJsonAsync($"requests.json?service_code=fallen-tree&status=closed&extensions=true");
+        var json = await Client.GetJsonAsync($"requests.json?service_code=fallen-tree&status=closed&extensions=true");
         var request = json.EnumerateArray().Single(r => r.GetProperty("service_request_id").GetString() == id);
         Assert.That(request.GetProperty("status").GetString(), Is.EqualTo("closed"));
         Assert.That(request.GetProperty("status_notes").GetString(), Is.EqualTo("Tree removed and road reopened"));
@@ -93,35 +76,35 @@ public sealed class Open311RoundTripTests
         Assert.That(notes[1].GetProperty("description").ValueKind, Is.EqualTo(JsonValueKind.Null));
         Assert.That(notes.Select(n => n.GetProperty("summary").GetString()), Has.None.Empty);
         Assert.That(request.GetProperty("updated_datetime").GetString(), Is.EqualTo(notes[2].GetProperty("datetime").GetString()), "updated when it was closed");
-        var open = await _client.GetJsonAsync($"requests.json?service_code=fallen-tree&status=open");
+        var open = await Client.GetJsonAsync($"requests.json?service_code=fallen-tree&status=open");
         Assert.That(open.EnumerateArray().Select(r => r.GetProperty("service_request_id").GetString()), Has.None.EqualTo(id));
     }
 
     [Test]
     public async Task A_merged_duplicate_names_its_parent_request()
     {
-        var original = await _client.FileAsync(("service_code", "dead-animal"), ("attribute[size]", "small"));
-        var duplicate = await _client.FileAsync(("service_code", "dead-animal"), ("attribute[size]", "small"));
-        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
+        var original = await Client.FileAsync(("service_code", "dead-animal"), ("attribute[size]", "small"));
+        var duplicate = await Client.FileAsync(("service_code", "dead-animal"), ("attribute[size]", "small"));
+        await using var agent = await DesktopClient.ConnectAsync(App, "agent");
         await agent.Hub.InvokeAsync<CaseDetail>("Claim", duplicate);
         await agent.Hub.InvokeAsync<CaseDetail>("Merge", duplicate, original);
 
-        var request = (await _client.GetXmlAsync($"requests/{duplicate}.xml?extensions=true")).Element("request")!;
+        var request = (await Client.GetXmlAsync($"requests/{duplicate}.xml?extensions=true")).Element("request")!;
         Assert.That(request.Element("extended_attributes")!.Text("duplicate_of"), Is.EqualTo(original));
         Assert.That(request.Element("notes")!.Elements("note").Select(n => n.Text("type")), Does.Contain("closed as duplicate"));
-        var plain = (await _client.GetXmlAsync($"requests/{duplicate}.xml")).Element("request")!;
+        var plain = (await Client.GetXmlAsync($"requests/{duplicate}.xml")).Element("request")!;
         Assert.That(plain.Element("extended_attributes"), Is.Null, "extensions only when asked for");
     }
 
     [Test]
     public async Task A_request_merged_into_a_private_case_never_shows_that_cases_number()
     {
-        using var web = _app.CreateClient();
+        using var web = App.CreateClient();
         var created = await web.PostAsJsonAsync("/api/cases", new { category = "noise-complaint", language = "en", address = "40 Elgin St", answers = new { type = "music" } });
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
         var noise = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString()!;
-        var duplicate = await _client.FileAsync();
-        await using (var agent = await DesktopClient.ConnectAsync(_app, "agent"))
+        var duplicate = await Client.FileAsync();
+        await using (var agent = await DesktopClient.ConnectAsync(App, "agent"))
         {
             await agent.Hub.InvokeAsync<CaseDetail>("Claim", duplicate);
             await agent.Hub.InvokeAsync<CaseDetail>("Merge", duplicate, noise);
@@ -129,10 +112,10 @@ public sealed class Open311RoundTripTests
 
         foreach (var path in new[] { $"requests/{duplicate}.json?extensions=true", $"requests/{duplicate}.xml?extensions=true" })
         {
-            var body = await _client.GetStringAsync(Open311Client.Base + path);
+            var body = await Client.GetStringAsync(Open311Client.Base + path);
             Assert.That(body, Does.Contain(duplicate).And.Not.Contain(noise), path);
         }
-        var request = (await _client.GetJsonAsync($"requests/{duplicate}.json?extensions=true"))[0];
+        var request = (await Client.GetJsonAsync($"requests/{duplicate}.json?extensions=true"))[0];
         Assert.That(request.GetProperty("status").GetString(), Is.EqualTo("closed"));
         Assert.That(request.GetProperty("extended_attributes").GetProperty("duplicate_of").ValueKind, Is.EqualTo(JsonValueKind.Null));
         var merged = request.GetProperty("notes").EnumerateArray().Single(n => n.GetProperty("type").GetString() == "closed as duplicate");
@@ -144,11 +127,11 @@ public sealed class Open311RoundTripTests
     {
         const string First = "Zebulon", Last = "Quixotic", Phone = "613-555-0177", Email = "zebulon.q@example.org";
         const string Device = "device-7f3a9c", Account = "account-55821", Secret = "Resident is recovering from surgery";
-        var response = await (await _client.PostRequestAsync("json", Open311Client.Pothole(("first_name", First), ("last_name", Last), ("phone", Phone),
+        var response = await (await Client.PostRequestAsync("json", Open311Client.Pothole(("first_name", First), ("last_name", Last), ("phone", Phone),
             ("email", Email), ("device_id", Device), ("account_id", Account)))).JsonAsync();
         var id = response[0].GetProperty("service_request_id").GetString()!;
         var token = response[0].GetProperty("token").GetString()!;
-        await using (var agent = await DesktopClient.ConnectAsync(_app, "agent"))
+        await using (var agent = await DesktopClient.ConnectAsync(App, "agent"))
         {
             await agent.Hub.InvokeAsync<CaseDetail>("Claim", id);
             await agent.Hub.InvokeAsync<CaseDetail>("AddNote", id, Secret);
@@ -166,7 +149,7 @@ public sealed class Open311RoundTripTests
         var seen = 0;
         foreach (var path in paths)
         {
-            var body = await _client.GetStringAsync(Open311Client.Base + path);
+            var body = await Client.GetStringAsync(Open311Client.Base + path);
             seen += body.Contains(id, StringComparison.Ordinal) ? 1 : 0;
             Assert.That(body, Does.Not.Contain(First).And.Not.Contain(Last).And.Not.Contain(Email)
                 .And.Not.Contain(Phone).And.Not.Contain("6135550177").And.Not.Contain(Device).And.Not.Contain(Account).And.Not.Contain(Secret), path);
@@ -177,7 +160,7 @@ public sealed class Open311RoundTripTests
     [Test]
     public async Task Cases_in_211_and_private_categories_are_never_listed_even_by_number()
     {
-        var web = _app.CreateClient();
+        var web = App.CreateClient();
         async Task<string> FileOnWebAsync(object body)
         {
             var created = await web.PostAsJsonAsync("/api/cases", body);
@@ -186,14 +169,14 @@ public sealed class Open311RoundTripTests
         }
         var foodBank = await FileOnWebAsync(new { category = "food-bank", language = "en", answers = new { household = "3" }, phone = "613-555-0166" });
         var noise = await FileOnWebAsync(new { category = "noise-complaint", language = "en", address = "12 Elgin St", answers = new { type = "music" } });
-        var pothole = await _client.FileAsync();
+        var pothole = await Client.FileAsync();
 
-        var xml = await _client.GetXmlAsync($"requests.xml?service_request_id={foodBank},{noise},{pothole}");
+        var xml = await Client.GetXmlAsync($"requests.xml?service_request_id={foodBank},{noise},{pothole}");
         Assert.That(xml.Elements("request").Select(r => r.Text("service_request_id")), Is.EqualTo(new[] { pothole }));
-        var all = await _client.GetJsonAsync("requests.json?page_size=500");
+        var all = await Client.GetJsonAsync("requests.json?page_size=500");
         Assert.That(all.EnumerateArray().Select(r => r.GetProperty("service_request_id").GetString()), Has.None.AnyOf(foodBank, noise).And.Contain(pothole));
-        await (await _client.GetAsync(Open311Client.Base + $"requests/{foodBank}.xml")).XmlErrorsAsync(HttpStatusCode.NotFound);
-        await (await _client.GetAsync(Open311Client.Base + $"requests/{noise}.json")).JsonErrorsAsync(HttpStatusCode.NotFound);
+        await (await Client.GetAsync(Open311Client.Base + $"requests/{foodBank}.xml")).XmlErrorsAsync(HttpStatusCode.NotFound);
+        await (await Client.GetAsync(Open311Client.Base + $"requests/{noise}.json")).JsonErrorsAsync(HttpStatusCode.NotFound);
     }
 
     [Test]

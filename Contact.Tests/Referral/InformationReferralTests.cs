@@ -22,9 +22,8 @@ using Npgsql;
 namespace Contact.Tests.Referral;
 
 /// <summary>Information and referral on 211 cases, through the real host and its database.</summary>
-public sealed class InformationReferralTests
+public sealed class InformationReferralTests : AppFixture
 {
-    private ContactFactory _app = null!;
     private NpgsqlDataSource _db = null!;
     private InformationReferral _ir = null!;
     private CaseWork _work = null!;
@@ -34,15 +33,15 @@ public sealed class InformationReferralTests
     private StaffMember _supervisor = null!;
     private static int _phone = 10;
 
+    // After the host's own set-up (NUnit runs a base class's first).
     [OneTimeSetUp]
-    public async Task StartAsync()
+    public async Task ArrangeAsync()
     {
-        _app = await ContactFactory.CreateAsync();
-        _db = NpgsqlDataSource.Create(_app.ConnectionString);
-        _ir = _app.Services.GetRequiredService<InformationReferral>();
-        _work = _app.Services.GetRequiredService<CaseWork>();
-        _queries = _app.Services.GetRequiredService<DesktopQueries>();
-        var staff = _app.Services.GetRequiredService<StaffDirectory>();
+        _db = NpgsqlDataSource.Create(App.ConnectionString);
+        _ir = App.Services.GetRequiredService<InformationReferral>();
+        _work = App.Services.GetRequiredService<CaseWork>();
+        _queries = App.Services.GetRequiredService<DesktopQueries>();
+        var staff = App.Services.GetRequiredService<StaffDirectory>();
         _agent = (await staff.FindAsync("agent"))!;
         _agentFr = (await staff.FindAsync("agent.fr"))!;
         _supervisor = (await staff.FindAsync("supervisor"))!;
@@ -76,18 +75,14 @@ public sealed class InformationReferralTests
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        await _db.DisposeAsync();
-        await _app.DisposeAsync();
-    }
+    public async Task CloseDatabaseAsync() => await _db.DisposeAsync();
 
     private static string NewPhone() => "+161355502" + Interlocked.Increment(ref _phone).ToString("00", CultureInfo.InvariantCulture);
 
     /// <summary>Files a 211 request through the API and has the demo agent claim it.</summary>
     private async Task<string> ClaimedCaseAsync(string? phone = null, bool notify = false, string language = "en")
     {
-        var response = await _app.CreateClient().PostAsJsonAsync("/api/cases", new
+        var response = await App.CreateClient().PostAsJsonAsync("/api/cases", new
         {
             category = "general-211",
             language,
@@ -146,7 +141,7 @@ public sealed class InformationReferralTests
         await _ir.MarkNeedUnmetAsync(_agent, number, needId, "waitlist_full", "Every rent bank in the east end is full until March");
         var need = (await DetailAsync(number)).InformationReferral!.Needs.Single();
         Assert.That((need.Status, need.UnmetReason, need.Note), Is.EqualTo(("unmet", "waitlist_full", "Every rent bank in the east end is full until March")));
-        var words = (await _queries.DetailAsync(_supervisor, number, _app.Services.GetRequiredService<Contact.Agent.Desktop.CaseTextLocalizer>().Describe))!
+        var words = (await _queries.DetailAsync(_supervisor, number, App.Services.GetRequiredService<Contact.Agent.Desktop.CaseTextLocalizer>().Describe))!
             .History.Single(h => h.Kind == "need_unmet").Text;
         Assert.That(words, Is.EqualTo("Need not met: Test Rent Help (waitlist full): Every rent bank in the east end is full until March"));
     }
@@ -301,7 +296,7 @@ public sealed class InformationReferralTests
     [Test]
     public async Task A_person_who_texted_stop_is_sent_no_referrals_and_their_text_follow_up_goes_to_the_queue()
     {
-        var resident = new Texter(_app, NewPhone());
+        var resident = new Texter(App, NewPhone());
         var number = await ClaimedCaseAsync(resident.From, notify: true);
         await _ir.GiveReferralAsync(_agent, number, "ir-pantry", "ir-l-1");
         var due = DateTimeOffset.UtcNow.AddDays(3);
@@ -320,7 +315,7 @@ public sealed class InformationReferralTests
 
     /// <summary>The same service with a clock of its own, as the follow-up job would run days later.</summary>
     private InformationReferral Later(FakeTimeProvider clock) =>
-        new(_db, clock, _work, _app.Services.GetRequiredService<DirectorySearch>(), _app.Services.GetRequiredService<ChangeFeed>(),
+        new(_db, clock, _work, App.Services.GetRequiredService<DirectorySearch>(), App.Services.GetRequiredService<ChangeFeed>(),
             Nothing.Outbox, Nothing.FollowUps);
 
     private const string JobsFor = """
@@ -360,7 +355,7 @@ public sealed class InformationReferralTests
         var number = await ClaimedCaseAsync();
         var due = DateTimeOffset.UtcNow.AddDays(2);
         // Scheduled by a host that died before it arranged the job.
-        var withoutJobs = new InformationReferral(_db, TimeProvider.System, _work, _app.Services.GetRequiredService<DirectorySearch>(),
+        var withoutJobs = new InformationReferral(_db, TimeProvider.System, _work, App.Services.GetRequiredService<DirectorySearch>(),
             new ChangeFeed(_db), Nothing.Outbox, Nothing.FollowUps);
         var id = await withoutJobs.ScheduleFollowUpAsync(_agent, number, due, "queue");
         Assert.That(await CountAsync(JobsFor, new { id = id.ToString(CultureInfo.InvariantCulture) }), Is.EqualTo(0));
@@ -378,7 +373,7 @@ public sealed class InformationReferralTests
     [Test]
     public async Task A_follow_up_question_nobody_answers_sends_the_case_to_the_queue_after_the_answer_window_once()
     {
-        var resident = new Texter(_app, NewPhone());
+        var resident = new Texter(App, NewPhone());
         var number = await ClaimedCaseAsync(resident.From, notify: true);
         var due = DateTimeOffset.UtcNow.AddDays(3);
         var id = await _ir.ScheduleFollowUpAsync(_agent, number, due, "text");
@@ -443,7 +438,7 @@ public sealed class InformationReferralTests
     [Test]
     public async Task A_follow_up_by_text_asks_and_a_no_reopens_the_case_for_an_agent()
     {
-        var resident = new Texter(_app, NewPhone());
+        var resident = new Texter(App, NewPhone());
         var number = await ClaimedCaseAsync(resident.From, notify: true);
         var due = DateTimeOffset.UtcNow.AddDays(3);
         var id = await _ir.ScheduleFollowUpAsync(_agent, number, due, "text");
@@ -473,7 +468,7 @@ public sealed class InformationReferralTests
     [Test]
     public async Task A_yes_to_a_follow_up_is_recorded_and_leaves_the_case_closed()
     {
-        var resident = new Texter(_app, NewPhone());
+        var resident = new Texter(App, NewPhone());
         var number = await ClaimedCaseAsync(resident.From, notify: true, language: "fr");
         var due = DateTimeOffset.UtcNow.AddDays(3);
         var id = await _ir.ScheduleFollowUpAsync(_agentFr, number, due, "text");
@@ -515,7 +510,7 @@ public sealed class InformationReferralTests
     [Test]
     public async Task Information_and_referral_is_refused_on_a_311_case()
     {
-        var number = await _app.FileAsync();
+        var number = await App.FileAsync();
         await _work.ClaimAsync(_agent, number);
         Assert.That(Assert.ThrowsAsync<WorkRefusedException>(() => _ir.RecordNeedAsync(_agent, number, "ZZ-1800"))!.Code, Is.EqualTo("refused.not_211"));
         Assert.That(Assert.ThrowsAsync<WorkRefusedException>(() => _ir.SetCrisisAsync(_agent, number, true))!.Code, Is.EqualTo("refused.not_211"));
@@ -526,8 +521,8 @@ public sealed class InformationReferralTests
     public async Task Every_view_of_a_211_case_on_the_desktop_is_in_its_history_and_a_311_view_is_not()
     {
         var number = await ClaimedCaseAsync();
-        var other = await _app.FileAsync();
-        await using var supervisor = await DesktopClient.ConnectAsync(_app, "supervisor");
+        var other = await App.FileAsync();
+        await using var supervisor = await DesktopClient.ConnectAsync(App, "supervisor");
 
         var detail = await supervisor.Hub.InvokeAsync<JsonElement>("OpenCase", number);
         var viewed = detail.GetProperty("history").EnumerateArray().Where(h => h.GetProperty("kind").GetString() == "viewed").ToList();
@@ -546,7 +541,7 @@ public sealed class InformationReferralTests
     public async Task The_desktop_records_a_need_and_gives_a_referral_and_refusals_come_back_in_words()
     {
         var number = await ClaimedCaseAsync(NewPhone(), notify: true);
-        await using var agent = await DesktopClient.ConnectAsync(_app, "agent");
+        await using var agent = await DesktopClient.ConnectAsync(App, "agent");
         var detail = await agent.Hub.InvokeAsync<JsonElement>("RecordNeed", number, "ZZ-1800");
         var needId = detail.GetProperty("informationReferral").GetProperty("needs")[0].GetProperty("id").GetInt64();
         detail = await agent.Hub.InvokeAsync<JsonElement>("GiveReferral", number, "ir-meals", "ir-l-2", needId);
@@ -590,7 +585,7 @@ public sealed class InformationReferralTests
         await _ir.ScheduleFollowUpAsync(_agent, number, DateTimeOffset.UtcNow.AddDays(3), "queue");
         await _ir.SetCrisisAsync(_agent, number, true);
 
-        var api = await _app.CreateClient().GetFromJsonAsync<JsonElement>($"/api/cases/{number}");
+        var api = await App.CreateClient().GetFromJsonAsync<JsonElement>($"/api/cases/{number}");
         var names = api.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null).Select(p => p.Name).ToList();
         Assert.That(names, Is.SubsetOf(new[] { "number", "line", "status", "statusText", "updatedAt", "expectedBy", "category", "categoryName", "createdAt" }));
         var text = api.GetRawText();
@@ -600,17 +595,17 @@ public sealed class InformationReferralTests
         }
 
         // To Open311 a 211 case does not exist.
-        var open311 = await _app.CreateClient().GetAsync($"/open311/v2/requests/{number}.json");
+        var open311 = await App.CreateClient().GetAsync($"/open311/v2/requests/{number}.json");
         Assert.That(open311.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-        var listed = await _app.CreateClient().GetStringAsync("/open311/v2/requests.json");
+        var listed = await App.CreateClient().GetStringAsync("/open311/v2/requests.json");
         Assert.That(listed, Does.Not.Contain(number).And.Not.Contain("Centretown"));
 
-        var browser = _app.Browser("en");
+        var browser = App.Browser("en");
         var page = await browser.GetPageAsync($"/requests/{number}");
         Assert.That(page.Body!.TextContent, Does.Not.Contain("Centretown").And.Not.Contain("Emergency Food").And.Not.Contain("crisis"));
         // Even with the resident's own code, needs, referrals and follow-ups stay staff-only.
         var sent = await Html.ParseAsync(await browser.SubmitAsync(page, $"/requests/{number}", [], "main form.send-code-form"));
-        var texted = await _app.TextAsync($"select body from outbox where kind = 'code' and to_address = '{phone}' order by id desc limit 1");
+        var texted = await App.TextAsync($"select body from outbox where kind = 'code' and to_address = '{phone}' order by id desc limit 1");
         var code = System.Text.RegularExpressions.Regex.Match(texted, @"\b\d{6}\b").Value;
         var details = await Html.ParseAsync(await browser.SubmitAsync(sent, $"/requests/{number}", [new("code", code)], "main form.code-form"));
         Assert.That(details.Body!.TextContent, Does.Contain("No food left").And.Not.Contain("Centretown").And.Not.Contain("Emergency Food")

@@ -12,22 +12,18 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Contact.Tests.Referral;
 
 /// <summary>The needs report: what 211 callers needed over a period, met and unmet, by term and by reason.</summary>
-public sealed class NeedsReportTests
+public sealed class NeedsReportTests : AppFixture
 {
-    private ContactFactory _app = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
+    protected override async Task SetUpAppAsync()
     {
-        _app = await ContactFactory.CreateAsync();
-        var ir = _app.Services.GetRequiredService<InformationReferral>();
-        var work = _app.Services.GetRequiredService<CaseWork>();
-        var agent = (await _app.Services.GetRequiredService<StaffDirectory>().FindAsync("agent"))!;
-        var pantry = (await _app.Services.GetRequiredService<DirectorySearch>().SearchAsync(new DirectoryQuery(Terms: ["BD-1800"], Limit: 1))).Hits.Single();
+        var ir = App.Services.GetRequiredService<InformationReferral>();
+        var work = App.Services.GetRequiredService<CaseWork>();
+        var agent = (await App.Services.GetRequiredService<StaffDirectory>().FindAsync("agent"))!;
+        var pantry = (await App.Services.GetRequiredService<DirectorySearch>().SearchAsync(new DirectoryQuery(Terms: ["BD-1800"], Limit: 1))).Hits.Single();
 
         async Task<string> CaseAsync()
         {
-            var response = await _app.CreateClient().PostAsJsonAsync("/api/cases", new { category = "general-211", language = "en", description = "Needs help this week" });
+            var response = await App.CreateClient().PostAsJsonAsync("/api/cases", new { category = "general-211", language = "en", description = "Needs help this week" });
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
             var number = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString()!;
             await work.ClaimAsync(agent, number);
@@ -49,18 +45,15 @@ public sealed class NeedsReportTests
         }
     }
 
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _app.DisposeAsync();
-
     private async Task<HttpResponseMessage> GetAsync(string url, string user, string? language = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Add("Cookie", await DesktopClient.SignInAsync(_app, user));
+        request.Headers.Add("Cookie", await DesktopClient.SignInAsync(App, user));
         if (language is not null)
         {
             request.Headers.AcceptLanguage.ParseAdd(language);
         }
-        return await _app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false }).SendAsync(request);
+        return await App.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false }).SendAsync(request);
     }
 
     [Test]

@@ -6,20 +6,14 @@ using Contact.Tests.Infrastructure;
 
 namespace Contact.Tests.Sla;
 
-public sealed class SlaAdminApiTests
+public sealed class SlaAdminApiTests : AppFixture
 {
-    private ContactFactory _app = null!;
     private string _admin = null!;
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
+    protected override async Task SetUpAppAsync()
     {
-        _app = await ContactFactory.CreateAsync();
-        _admin = await DesktopClient.SignInAsync(_app, "admin");
+        _admin = await DesktopClient.SignInAsync(App, "admin");
     }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _app.DisposeAsync();
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, object? body = null, string? cookie = null)
     {
@@ -32,7 +26,7 @@ public sealed class SlaAdminApiTests
         {
             request.Headers.Add("Cookie", c);
         }
-        return await _app.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false }).SendAsync(request);
+        return await App.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false }).SendAsync(request);
     }
 
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) => await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -50,7 +44,7 @@ public sealed class SlaAdminApiTests
         Assert.That(anonymous.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         foreach (var user in new[] { "agent", "supervisor" })
         {
-            var cookie = await DesktopClient.SignInAsync(_app, user);
+            var cookie = await DesktopClient.SignInAsync(App, user);
             var response = await SendAsync(HttpMethod.Get, "/api/admin/sla/policies", cookie: cookie);
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), user);
         }
@@ -92,22 +86,22 @@ public sealed class SlaAdminApiTests
         Assert.That(audit[0].GetProperty("actor").GetString(), Is.EqualTo("admin"));
         Assert.That(audit[0].GetProperty("before").GetProperty("first_response").GetString(), Is.EqualTo("02:00:00"));
         Assert.That(audit[0].GetProperty("after").GetProperty("first_response").GetString(), Is.EqualTo("03:00:00"));
-        Assert.That(await _app.ScalarAsync($"select count(*) from sla_audit where entity = 'policy' and entity_id = {id} and actor = 'admin'"), Is.EqualTo(2));
+        Assert.That(await App.ScalarAsync($"select count(*) from sla_audit where entity = 'policy' and entity_id = {id} and actor = 'admin'"), Is.EqualTo(2));
     }
 
     [Test]
     public async Task A_target_under_two_hours_is_refused_with_a_field_error_and_nothing_is_written()
     {
-        var policies = await _app.ScalarAsync("select count(*) from sla_policies");
-        var audits = await _app.ScalarAsync("select count(*) from sla_audit");
+        var policies = await App.ScalarAsync("select count(*) from sla_policies");
+        var audits = await App.ScalarAsync("select count(*) from sla_audit");
 
         var response = await SendAsync(HttpMethod.Post, "/api/admin/sla/policies", Policy("pothole", "urgent", firstResponse: 60));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         var problem = await JsonAsync(response);
         Assert.That(problem.GetProperty("errors").TryGetProperty("firstResponseMinutes", out _), Is.True, problem.ToString());
 
-        Assert.That(await _app.ScalarAsync("select count(*) from sla_policies"), Is.EqualTo(policies));
-        Assert.That(await _app.ScalarAsync("select count(*) from sla_audit"), Is.EqualTo(audits));
+        Assert.That(await App.ScalarAsync("select count(*) from sla_policies"), Is.EqualTo(policies));
+        Assert.That(await App.ScalarAsync("select count(*) from sla_audit"), Is.EqualTo(audits));
     }
 
     [Test]
@@ -120,7 +114,7 @@ public sealed class SlaAdminApiTests
         });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That((await JsonAsync(response)).GetProperty("errors").TryGetProperty("timeZone", out _), Is.True);
-        Assert.That(await _app.ScalarAsync("select count(*) from business_calendars where code = 'nowhere'"), Is.Zero);
+        Assert.That(await App.ScalarAsync("select count(*) from business_calendars where code = 'nowhere'"), Is.Zero);
     }
 
     [Test]
@@ -128,23 +122,23 @@ public sealed class SlaAdminApiTests
     {
         var first = await SendAsync(HttpMethod.Post, "/api/admin/sla/policies", Policy("pothole", "low", resolution: 10000, calendar: "city-hours"));
         Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Created), await first.Content.ReadAsStringAsync());
-        var audits = await _app.ScalarAsync("select count(*) from sla_audit");
+        var audits = await App.ScalarAsync("select count(*) from sla_audit");
 
         var second = await SendAsync(HttpMethod.Post, "/api/admin/sla/policies", Policy("pothole", "low"));
         Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
         Assert.That(second.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-        Assert.That(await _app.ScalarAsync("select count(*) from sla_audit"), Is.EqualTo(audits));
+        Assert.That(await App.ScalarAsync("select count(*) from sla_audit"), Is.EqualTo(audits));
     }
 
     [Test]
     public async Task A_policy_a_case_uses_cannot_be_deleted()
     {
-        var number = await _app.FileAsync();
-        var policyId = await _app.ScalarAsync($"select sla_policy_id from cases where number = '{number}'");
+        var number = await App.FileAsync();
+        var policyId = await App.ScalarAsync($"select sla_policy_id from cases where number = '{number}'");
 
         var response = await SendAsync(HttpMethod.Delete, $"/api/admin/sla/policies/{policyId}");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
-        Assert.That(await _app.ScalarAsync($"select count(*) from sla_policies where id = {policyId}"), Is.EqualTo(1));
+        Assert.That(await App.ScalarAsync($"select count(*) from sla_policies where id = {policyId}"), Is.EqualTo(1));
     }
 
     [Test]
@@ -169,7 +163,7 @@ public sealed class SlaAdminApiTests
         Assert.That(library.GetProperty("hours").TryGetProperty("saturday", out _), Is.False);
         Assert.That(library.GetProperty("holidays").EnumerateArray().Select(h => h.GetProperty("date").GetString()), Is.EqualTo(new[] { "2026-12-24" }));
         var calendarId = library.GetProperty("id").GetInt32();
-        Assert.That(await _app.ScalarAsync($"select count(*) from sla_audit where entity in ('calendar', 'holiday') and entity_id = {calendarId}"), Is.EqualTo(2));
+        Assert.That(await App.ScalarAsync($"select count(*) from sla_audit where entity in ('calendar', 'holiday') and entity_id = {calendarId}"), Is.EqualTo(2));
     }
 
     [Test]
@@ -191,7 +185,7 @@ public sealed class SlaAdminApiTests
         });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That((await JsonAsync(response)).GetProperty("errors").TryGetProperty("hours", out _), Is.True);
-        Assert.That(await _app.ScalarAsync("select count(*) from business_calendars where code = 'odd-hours'"), Is.Zero);
+        Assert.That(await App.ScalarAsync("select count(*) from business_calendars where code = 'odd-hours'"), Is.Zero);
     }
 
     [Test]
@@ -199,7 +193,7 @@ public sealed class SlaAdminApiTests
     {
         var day = new { date = "2026-12-31", nameEn = "New Year's Eve", nameFr = "Veille du jour de l'An" };
         Assert.That((await SendAsync(HttpMethod.Post, "/api/admin/sla/calendars/always-open/holidays", day)).StatusCode, Is.EqualTo(HttpStatusCode.Created));
-        var audited = await _app.ScalarAsync("select count(*) from sla_audit");
+        var audited = await App.ScalarAsync("select count(*) from sla_audit");
 
         var twice = await SendAsync(HttpMethod.Post, "/api/admin/sla/calendars/always-open/holidays", day);
         var missing = await SendAsync(HttpMethod.Delete, "/api/admin/sla/calendars/always-open/holidays/2026-07-02");
@@ -213,8 +207,8 @@ public sealed class SlaAdminApiTests
         Assert.That((await JsonAsync(badDate)).GetProperty("errors").TryGetProperty("date", out _), Is.True);
         Assert.That(noCalendar.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That((await JsonAsync(noCalendar)).GetProperty("title").GetString(), Is.EqualTo("No such calendar"));
-        Assert.That(await _app.ScalarAsync("select count(*) from sla_audit"), Is.EqualTo(audited), "a refused change writes no audit row");
-        Assert.That(await _app.ScalarAsync(
+        Assert.That(await App.ScalarAsync("select count(*) from sla_audit"), Is.EqualTo(audited), "a refused change writes no audit row");
+        Assert.That(await App.ScalarAsync(
             "select count(*) from calendar_holidays h join business_calendars c on c.id = h.calendar_id where c.code = 'always-open' and h.date = '2026-12-31'"),
             Is.EqualTo(1));
     }
