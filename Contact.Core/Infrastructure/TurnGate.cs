@@ -1,4 +1,30 @@
+using System.Globalization;
+using Dapper;
+using Npgsql;
+
 namespace Contact.Core.Infrastructure;
+
+/// <summary>
+/// A turn under way: its slot of the <see cref="TurnGate"/>, and a transaction holding the advisory lock on the turn's
+/// key (a phone number, a call) until the turn is disposed, so turns on one key run one at a time on any host.
+/// </summary>
+public sealed class LockedTurn(NpgsqlConnection connection, NpgsqlTransaction transaction, IDisposable slot) : IAsyncDisposable
+{
+    /// <summary>The connection holding the lock.</summary>
+    public NpgsqlConnection Connection => connection;
+
+    /// <summary>The transaction holding the lock; what is written in it commits with the turn.</summary>
+    public NpgsqlTransaction Transaction => transaction;
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        // Uncommitted, this rolls back; either way the lock goes with the transaction.
+        await transaction.DisposeAsync();
+        await connection.DisposeAsync();
+        slot.Dispose();
+    }
+}
 
 /// <summary>
 /// How many conversation turns (a text being answered, a step of a call) run at once on this host. A turn holds a
@@ -44,6 +70,37 @@ public sealed class TurnGate
             throw new TimeoutException($"No conversation turn came free within {Wait.TotalSeconds:0.#} s ({Capacity} run at once).");
         }
         return new Slot(_slots);
+    }
+
+    /// <summary>
+    /// Enters the gate, then opens a connection and a transaction and takes the advisory lock on <paramref name="key"/>,
+    /// waiting at most <paramref name="lockTimeout"/> for another turn on the key to finish (without one, as long as it takes).
+    /// </summary>
+    public async Task<LockedTurn> BeginAsync(NpgsqlDataSource dataSource, string key, TimeSpan? lockTimeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        var slot = await EnterAsync(cancellationToken);
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            var tx = await connection.BeginTransactionAsync(cancellationToken);
+            var wait = lockTimeout is { } t
+                ? string.Create(CultureInfo.InvariantCulture, $"set local lock_timeout = '{(int)t.TotalMilliseconds}ms'; ")
+                : "";
+            await connection.ExecuteAsync(new CommandDefinition(
+                wait + "select pg_advisory_xact_lock(hashtextextended(@key, 0))", new { key }, tx, cancellationToken: cancellationToken));
+            return new LockedTurn(connection, tx, slot);
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+            slot.Dispose();
+            throw;
+        }
     }
 
     private sealed class Slot(SemaphoreSlim slots) : IDisposable

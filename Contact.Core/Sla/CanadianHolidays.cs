@@ -16,14 +16,13 @@ public static class CanadianHolidays
     private const int FirstGregorianEasterYear = 1583;
 
     /// <summary>
-    /// Federal statutory holidays (Canada Labour Code): New Year's Day, Good Friday, Victoria Day, Canada Day,
-    /// Labour Day, the National Day for Truth and Reconciliation, Thanksgiving, Remembrance Day, Christmas Day
-    /// and Boxing Day, sorted by date. Easter Monday, which only federal public servants get, is left out.
+    /// The holidays the federal and Ontario lists share: New Year's Day, Good Friday, Victoria Day, Canada Day, Labour
+    /// Day, Thanksgiving, Christmas Day and Boxing Day.
     /// </summary>
-    public static IReadOnlyList<(DateOnly Date, string NameEn, string NameFr)> Federal(int year)
+    private static IEnumerable<(DateOnly Date, string NameEn, string NameFr)> Common(int year)
     {
         CheckYear(year);
-        List<(DateOnly Date, string NameEn, string NameFr)> days =
+        return
         [
             (new DateOnly(year, 1, 1), "New Year's Day", "Jour de l'An"),
             (GoodFriday(year), "Good Friday", "Vendredi saint"),
@@ -31,9 +30,22 @@ public static class CanadianHolidays
             (CanadaDay(year), "Canada Day", "Fête du Canada"),
             (NthWeekday(year, 9, DayOfWeek.Monday, 1), "Labour Day", "Fête du Travail"),
             (NthWeekday(year, 10, DayOfWeek.Monday, 2), "Thanksgiving", "Action de grâce"),
-            (new DateOnly(year, 11, 11), "Remembrance Day", "Jour du Souvenir"),
             (new DateOnly(year, 12, 25), "Christmas Day", "Noël"),
             (new DateOnly(year, 12, 26), "Boxing Day", "Lendemain de Noël"),
+        ];
+    }
+
+    /// <summary>
+    /// Federal statutory holidays (Canada Labour Code): New Year's Day, Good Friday, Victoria Day, Canada Day,
+    /// Labour Day, the National Day for Truth and Reconciliation, Thanksgiving, Remembrance Day, Christmas Day
+    /// and Boxing Day, sorted by date. Easter Monday, which only federal public servants get, is left out.
+    /// </summary>
+    public static IReadOnlyList<(DateOnly Date, string NameEn, string NameFr)> Federal(int year)
+    {
+        List<(DateOnly Date, string NameEn, string NameFr)> days =
+        [
+            .. Common(year),
+            (new DateOnly(year, 11, 11), "Remembrance Day", "Jour du Souvenir"),
         ];
         if (year >= 2021)
         {
@@ -50,18 +62,7 @@ public static class CanadianHolidays
     /// </summary>
     public static IReadOnlyList<(DateOnly Date, string NameEn, string NameFr)> Ontario(int year)
     {
-        CheckYear(year);
-        List<(DateOnly Date, string NameEn, string NameFr)> days =
-        [
-            (new DateOnly(year, 1, 1), "New Year's Day", "Jour de l'An"),
-            (GoodFriday(year), "Good Friday", "Vendredi saint"),
-            (VictoriaDay(year), "Victoria Day", "Fête de Victoria"),
-            (CanadaDay(year), "Canada Day", "Fête du Canada"),
-            (NthWeekday(year, 9, DayOfWeek.Monday, 1), "Labour Day", "Fête du Travail"),
-            (NthWeekday(year, 10, DayOfWeek.Monday, 2), "Thanksgiving", "Action de grâce"),
-            (new DateOnly(year, 12, 25), "Christmas Day", "Noël"),
-            (new DateOnly(year, 12, 26), "Boxing Day", "Lendemain de Noël"),
-        ];
+        List<(DateOnly Date, string NameEn, string NameFr)> days = [.. Common(year)];
         if (year >= 2008)
         {
             days.Add((NthWeekday(year, 2, DayOfWeek.Monday, 3), "Family Day", "Jour de la Famille"));

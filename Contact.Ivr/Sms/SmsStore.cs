@@ -91,25 +91,8 @@ public sealed class SmsStore(NpgsqlDataSource dataSource, TimeProvider clock, Tu
     /// </summary>
     public async Task<SmsSession> BeginAsync(string phone, CancellationToken ct)
     {
-        var slot = await turns.EnterAsync(ct);
-        NpgsqlConnection? connection = null;
-        try
-        {
-            connection = await dataSource.OpenConnectionAsync(ct);
-            var tx = await connection.BeginTransactionAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition(
-                "select pg_advisory_xact_lock(hashtextextended('sms:' || @phone, 0))", new { phone }, tx, cancellationToken: ct));
-            return new SmsSession(connection, tx, phone, clock, slot);
-        }
-        catch
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-            }
-            slot.Dispose();
-            throw;
-        }
+        var turn = await turns.BeginAsync(dataSource, "sms:" + phone, null, ct);
+        return new SmsSession(turn, phone, clock);
     }
 
     /// <summary>True when the number texted STOP and not START since.</summary>
@@ -122,8 +105,10 @@ public sealed class SmsStore(NpgsqlDataSource dataSource, TimeProvider clock, Tu
 }
 
 /// <summary>One text being answered: everything it changes is committed with the reply it got.</summary>
-public sealed class SmsSession(NpgsqlConnection connection, NpgsqlTransaction tx, string phone, TimeProvider clock, IDisposable slot) : IAsyncDisposable
+public sealed class SmsSession(LockedTurn turn, string phone, TimeProvider clock) : IAsyncDisposable
 {
+    private readonly NpgsqlConnection connection = turn.Connection;
+    private readonly NpgsqlTransaction tx = turn.Transaction;
     private readonly List<Action> _afterCommit = [];
 
     /// <summary>Runs <paramref name="work"/> in this text's transaction, so what it changes commits with the reply.</summary>
@@ -203,10 +188,5 @@ public sealed class SmsSession(NpgsqlConnection connection, NpgsqlTransaction tx
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await tx.DisposeAsync();
-        await connection.DisposeAsync();
-        slot.Dispose();
-    }
+    public ValueTask DisposeAsync() => turn.DisposeAsync();
 }

@@ -121,37 +121,8 @@ public sealed class CallStore(NpgsqlDataSource dataSource, TimeProvider clock, T
     /// </summary>
     public async Task<IAsyncDisposable> BeginTurnAsync(string callSid, CancellationToken ct)
     {
-        var slot = await turns.EnterAsync(ct);
-        NpgsqlConnection? connection = null;
-        try
-        {
-            connection = await dataSource.OpenConnectionAsync(ct);
-            var tx = await connection.BeginTransactionAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"set local lock_timeout = '{(int)TurnWait.TotalMilliseconds}ms'; select pg_advisory_xact_lock(hashtextextended('call:' || @callSid, 0))",
-                new { callSid }, tx, cancellationToken: ct));
-            return new Turn(connection, tx, slot);
-        }
-        catch
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-            }
-            slot.Dispose();
-            throw;
-        }
-    }
-
-    private sealed class Turn(NpgsqlConnection connection, NpgsqlTransaction tx, IDisposable slot) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            // Nothing was written in it: the rollback only lets the lock go.
-            await tx.DisposeAsync();
-            await connection.DisposeAsync();
-            slot.Dispose();
-        }
+        // Nothing is written in the turn's transaction: disposing it only lets the lock go.
+        return await turns.BeginAsync(dataSource, "call:" + callSid, TurnWait, ct);
     }
 
     /// <summary>The reply already given to this idempotency token, or null.</summary>
