@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Contact.Core.Infrastructure;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
 using Contact.Core.Directory;
@@ -33,7 +34,7 @@ public sealed class SmsReplyLanguage
 /// community services nearby (self-serve 211), in English or French. Each text is answered under a lock on the sender's
 /// number; the reply is remembered by MessageSid so a retried webhook gets it again and changes nothing.
 /// </summary>
-public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIntake intake, CaseQueries cases, DirectorySearch directory, IStringLocalizer<SmsText> text,
+public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIntake intake, CaseQueries cases, DirectorySearch directory,
     TimeProvider clock, ILogger<SmsFlow> logger, InformationReferral referral)
 {
     /// <summary>A conversation ends after this long without a text.</summary>
@@ -105,12 +106,10 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
         return T(language.Value, "error.apology");
     }
 
-    private string T(string language, string key, params object[] args)
-    {
-        var culture = CultureInfo.GetCultureInfo(language == Languages.French ? "fr" : "en");
-        CultureInfo.CurrentUICulture = culture;
-        return args.Length == 0 ? text[key] : text[key, args];
-    }
+    private static readonly LocalizedTexts Texts = LocalizedTexts.Of<SmsText>();
+
+    /// <summary>A reply's words in the conversation's language, given explicitly (never the thread's culture).</summary>
+    private static string T(string language, string key, params object[] args) => Texts.Get(Language.Of(language), key, args);
 
     /// <summary>The whole text as a keyword: lower case, no accents, no surrounding punctuation.</summary>
     private static string Word(string body) => CatalogSnapshot.Fold(body).Trim().Trim('.', '!', '?', ',', ';', ':', '"', '\'').Trim();
@@ -282,7 +281,7 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
     }
 
     private static List<Category> Ordered(IReadOnlyList<Category> found) =>
-        [.. found.Where(c => c.Line == "311"), .. found.Where(c => c.Line != "311")];
+        [.. found.Where(c => Line.Of(c.Line) == Line.City), .. found.Where(c => Line.Of(c.Line) != Line.City)];
 
     private async Task<string> ConverseAsync(Turn turn, CatalogSnapshot snapshot, CancellationToken ct)
     {
@@ -372,7 +371,7 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
     {
         turn.State.Step = "pick";
         turn.State.ChoiceKind = "group";
-        turn.State.Choices = [.. snapshot.Groups.Where(g => g.Line == "311" && snapshot.InGroup(g.Code).Any()).Select(g => g.Code).Take(MaxListed)];
+        turn.State.Choices = [.. snapshot.Groups.Where(g => Line.Of(g.Line) == Line.City && snapshot.InGroup(g.Code).Any()).Select(g => g.Code).Take(MaxListed)];
         return ListText(turn, "group.list", snapshot);
     }
 

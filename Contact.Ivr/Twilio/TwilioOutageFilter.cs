@@ -1,5 +1,6 @@
 using System.Globalization;
 using Contact.Core.Infrastructure;
+using Language = Contact.Core.Infrastructure.Language;
 using Contact.Ivr.Sms;
 using Contact.Ivr.Voice;
 using Microsoft.AspNetCore.Http;
@@ -17,9 +18,11 @@ namespace Contact.Ivr.Twilio;
 /// through to Twilio:OverflowNumber, or asked to call back later, then hung up; a text is answered with an apology; a
 /// status callback gets an empty response. In the caller's language when the request shows it, else English then French.
 /// </summary>
-public sealed class TwilioOutageFilter(IOptions<TwilioOptions> options, IStringLocalizer<VoiceText> voiceText, IStringLocalizer<SmsText> smsText,
-    ILogger<TwilioOutageFilter> logger) : IEndpointFilter
+public sealed class TwilioOutageFilter(IOptions<TwilioOptions> options, ILogger<TwilioOutageFilter> logger) : IEndpointFilter
 {
+    private static readonly LocalizedTexts voiceText = LocalizedTexts.Of<VoiceText>();
+    private static readonly LocalizedTexts smsText = LocalizedTexts.Of<SmsText>();
+
     /// <summary>Runs the webhook; a database outage becomes the outage reply.</summary>
     /// <param name="context">The webhook's invocation.</param>
     /// <param name="next">The webhook itself.</param>
@@ -93,19 +96,8 @@ public sealed class TwilioOutageFilter(IOptions<TwilioOptions> options, IStringL
         return response.ToString();
     }
 
-    private static string In<T>(IStringLocalizer<T> text, string language, string key, params object[] args)
-    {
-        var previous = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(language);
-        try
-        {
-            return args.Length == 0 ? text[key] : text[key, args];
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = previous;
-        }
-    }
+    private static string In(LocalizedTexts text, string language, string key, params object[] args) =>
+        text.Get(Language.Of(language), key, args);
 
     private static IResult Xml(string twiml) => Results.Text(twiml, "application/xml; charset=utf-8");
 }

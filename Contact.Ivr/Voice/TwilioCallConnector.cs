@@ -1,3 +1,5 @@
+using Contact.Core.Infrastructure;
+using Language = Contact.Core.Infrastructure.Language;
 using Contact.Core.Desktop;
 using Contact.Core.Staff;
 using Contact.Ivr.Twilio;
@@ -19,9 +21,10 @@ namespace Contact.Ivr.Voice;
 /// the same TwiML waits on the call and the queue's wait URL hands it over (the development phone).
 /// </summary>
 public sealed class TwilioCallConnector(
-    NpgsqlDataSource dataSource, IOptions<TwilioOptions> options, IStringLocalizer<VoiceText> text, TimeProvider clock,
+    NpgsqlDataSource dataSource, IOptions<TwilioOptions> options, TimeProvider clock,
     ILogger<TwilioCallConnector> logger, ITwilioRestClient? restClient = null) : ICallConnector
 {
+    private static readonly LocalizedTexts Texts = LocalizedTexts.Of<VoiceText>();
     private static readonly string[] Over = ["completed", "busy", "failed", "no-answer", "canceled"];
 
     public async Task<bool> ConnectAsync(long caseId, StaffMember agent, CancellationToken cancellationToken = default)
@@ -36,18 +39,10 @@ public sealed class TwilioCallConnector(
         {
             return false;
         }
-        var language = call.Language ?? "en";
+        var language = Language.Of(call.Language);
         var twiml = new VoiceResponse();
-        var previous = System.Globalization.CultureInfo.CurrentUICulture;
-        System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.GetCultureInfo(language);
-        try
-        {
-            twiml.Say(text["agent.connected", agent.DisplayName], language: language == "fr" ? Say.LanguageEnum.FrCa : Say.LanguageEnum.EnCa);
-        }
-        finally
-        {
-            System.Globalization.CultureInfo.CurrentUICulture = previous;
-        }
+        twiml.Say(Texts.Get(language, "agent.connected", agent.DisplayName),
+            language: language == Language.French ? Say.LanguageEnum.FrCa : Say.LanguageEnum.EnCa);
         var dial = new Dial();
         if (call.Phone is { Length: > 0 } phone)
         {

@@ -63,8 +63,7 @@ public static class VoiceEndpoints
             {
                 return Results.Text(connect, "application/xml; charset=utf-8");
             }
-            var language = http.Request.Query["lang"].ToString() == "fr" ? "fr" : "en";
-            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(language);
+            var language = Language.Of(http.Request.Query["lang"].ToString()).Code;
             return Twiml(flow.Wait(language, form?["QueuePosition"].ToString()));
         });
         group.MapPost("/status", async (HttpContext http, CallStore calls, CancellationToken ct) =>
@@ -133,7 +132,6 @@ public static class VoiceEndpoints
                     // A step of a call that never started here: begin it properly.
                     call = await calls.OpenAsync(sid, form["From"], form["To"], null, ct);
                 }
-                CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(call.Language ?? "en");
             }
             var input = new CallInput(sid, form["From"], form["To"], Clean(form["Digits"]), Clean(form["SpeechResult"]), Clean(form["RecordingUrl"]),
                 int.TryParse(http.Request.Query["retry"], CultureInfo.InvariantCulture, out var retry) ? Math.Clamp(retry, 0, 10) : 0);

@@ -1,3 +1,6 @@
+using Contact.Core.Infrastructure;
+using Language = Contact.Core.Infrastructure.Language;
+using Line = Contact.Core.Infrastructure.Line;
 using System.Globalization;
 using Contact.Core.Directory;
 using Contact.Core.Notifications;
@@ -20,24 +23,24 @@ public sealed partial class VoiceFlow
     /// <summary>Main menu 2 (find community help): the 211 menu.</summary>
     public async Task<VoiceResponse> FindHelpAsync(CallRecord call, CancellationToken ct)
     {
-        call.State.Line = "211";
-        await calls.SaveAsync(call with { Line = call.Line ?? "211" }, ct);
+        call.State.Line = Line.Community.Code;
+        await calls.SaveAsync(call with { Line = call.Line ?? Line.Community.Code }, ct);
         return With(r => HelpMenu(r, call, 0));
     }
 
-    private string NeedName(string code) => T("need." + code);
+    private static string NeedName(string? language, string code) => T(language, "need." + code);
 
     private void HelpMenu(VoiceResponse response, CallRecord call, int retry)
     {
-        var hints = string.Join(", ", NeedWords.All.Select(n => NeedWords.Fold(n.WordIn(call.Language ?? "en"))));
+        var hints = string.Join(", ", NeedWords.All.Select(n => NeedWords.Fold(n.WordIn(Language.Of(call.Language).Code))));
         var gather = Keys(call.Language, Step("help", $"?retry={retry}"), speech: true, hints: hints);
-        Speak(gather, call.Language, T("help.intro"));
+        Speak(gather, call.Language, T(call.Language, "help.intro"));
         for (var i = 0; i < NeedWords.Keypad.Count; i++)
         {
-            Speak(gather, call.Language, T("option", NeedName(NeedWords.Keypad[i].Code), i + 1));
+            Speak(gather, call.Language, T(call.Language, "option", NeedName(call.Language, NeedWords.Keypad[i].Code), i + 1));
         }
-        Speak(gather, call.Language, T("help.other", OtherHelpKey));
-        Speak(gather, call.Language, T("help.status", StatusKey));
+        Speak(gather, call.Language, T(call.Language, "help.other", OtherHelpKey));
+        Speak(gather, call.Language, T(call.Language, "help.status", StatusKey));
         response.Append(gather);
         response.Redirect(Step("help", $"?retry={retry + 1}&empty=1"));
     }
@@ -47,7 +50,7 @@ public sealed partial class VoiceFlow
     {
         if (input.Digits == OtherHelpKey)
         {
-            call.State.Line = "211";
+            call.State.Line = Line.Community.Code;
             call.State.Page = 0;
             await calls.SaveAsync(call, ct);
             return await CategoriesAsync(call, ct);
@@ -89,7 +92,7 @@ public sealed partial class VoiceFlow
     private void PostalPrompt(VoiceResponse response, CallRecord call, int retry)
     {
         var gather = Keys(call.Language, Step("postal", $"?retry={retry}"), numDigits: null, speech: true, finishOnKey: "#");
-        Speak(gather, call.Language, T("postal.prompt"));
+        Speak(gather, call.Language, T(call.Language, "postal.prompt"));
         response.Append(gather);
         response.Redirect(Step("postal", $"?retry={retry + 1}&empty=1"));
     }
@@ -113,7 +116,7 @@ public sealed partial class VoiceFlow
             if (known.Count > 0)
             {
                 postal = known[0].Fsa;
-                lead = T("postal.keyed", Spell(known[0].Fsa), known[0].Name);
+                lead = T(call.Language, "postal.keyed", Spell(known[0].Fsa), known[0].Name);
             }
         }
         if (postal is null)
@@ -127,7 +130,7 @@ public sealed partial class VoiceFlow
     private async Task<VoiceResponse> ServicesAsync(CallRecord call, string postal, string? lead, int retry, CancellationToken ct)
     {
         var state = call.State;
-        var language = call.Language ?? "en";
+        var language = Language.Of(call.Language).Code;
         var need = NeedWords.Find(state.Need)!;
         // Nearest first and bounded: within 5 km, widening only when that does not fill the turn.
         var query = new DirectoryQuery(Terms: need.Terms, Language: language, PostalCode: postal, OpenNow: state.ServicesOpenNow,
@@ -158,12 +161,12 @@ public sealed partial class VoiceFlow
             state.ServicesMore = false;
             state.ServicesHeard = [];
             await calls.SaveAsync(call, ct);
-            return OfferAgent(call, T(state.ServiceOffset > 0 ? "services.no_more" : "services.none", NeedName(need.Code), Spell(postal)));
+            return OfferAgent(call, T(call.Language, state.ServiceOffset > 0 ? "services.no_more" : "services.none", NeedName(call.Language, need.Code), Spell(postal)));
         }
-        Speak(response, language, T(intro, NeedName(need.Code), Spell(postal)));
+        Speak(response, language, T(language, intro, NeedName(language, need.Code), Spell(postal)));
         for (var i = 0; i < result.Hits.Count; i++)
         {
-            Speak(response, language, Spoken(state.ServiceOffset + i + 1, result.Hits[i]));
+            Speak(response, language, Spoken(language, state.ServiceOffset + i + 1, result.Hits[i]));
         }
         state.ServicesHeard = [.. result.Hits.Select(ServiceListing.Of)];
         state.ServicesAfter = result.Next(result.Hits.Count, state.ServicesFrom);
@@ -174,20 +177,20 @@ public sealed partial class VoiceFlow
     }
 
     /// <summary>One service as said: its number, name, address, phone digit by digit, and hours.</summary>
-    private string Spoken(int number, DirectoryHit hit)
+    private static string Spoken(string? language, int number, DirectoryHit hit)
     {
-        var words = new List<string> { T("services.item", number, ServiceListing.Of(hit).Name) };
+        var words = new List<string> { T(language, "services.item", number, ServiceListing.Of(hit).Name) };
         if (!string.IsNullOrWhiteSpace(hit.Address))
         {
-            words.Add(T("services.address", hit.Address));
+            words.Add(T(language, "services.address", hit.Address));
         }
         if (PhoneDigits(hit.Phone) is { } phone)
         {
-            words.Add(T("services.phone", phone));
+            words.Add(T(language, "services.phone", phone));
         }
         if (!string.IsNullOrWhiteSpace(hit.Hours))
         {
-            words.Add(T("services.hours", hit.Hours));
+            words.Add(T(language, "services.hours", hit.Hours));
         }
         return string.Join(" ", words);
     }
@@ -211,13 +214,13 @@ public sealed partial class VoiceFlow
         var gather = Keys(call.Language, Step("services-next", $"?retry={retry}"));
         if (CanText(call) && !call.State.ServicesTexted.Contains(call.State.ServiceOffset))
         {
-            Speak(gather, call.Language, T("services.text_offer"));
+            Speak(gather, call.Language, T(call.Language, "services.text_offer"));
         }
         if (call.State.ServicesMore)
         {
-            Speak(gather, call.Language, T("services.next_offer"));
+            Speak(gather, call.Language, T(call.Language, "services.next_offer"));
         }
-        Speak(gather, call.Language, T("services.agent_offer"));
+        Speak(gather, call.Language, T(call.Language, "services.agent_offer"));
         response.Append(gather);
         response.Redirect(Step("services-next", $"?retry={retry + 1}&empty=1"));
     }
@@ -238,7 +241,7 @@ public sealed partial class VoiceFlow
             var response = new VoiceResponse();
             if (!state.ServicesTexted.Contains(state.ServiceOffset))
             {
-                var language = call.Language ?? "en";
+                var language = Language.Of(call.Language).Code;
                 var header = Outbox.Render(Outbox.DirectoryServicesKind, language, need.WordIn(language), state.PostalCode);
                 var fitted = ServiceListText.Fit(header, state.ServicesHeard, null, firstNumber: state.ServiceOffset + 1);
                 state.ServicesTexted.Add(state.ServiceOffset);
@@ -246,7 +249,7 @@ public sealed partial class VoiceFlow
                 var key = string.Join(':', "call", call.CallSid, "services", state.Need, state.PostalCode, state.ServiceOffset.ToString(CultureInfo.InvariantCulture));
                 await calls.TextServicesAsync(call, PhoneNumberNormaliser.ToE164(call.FromNumber)!, language, fitted.Text, key.Length > 200 ? key[..200] : key, ct);
             }
-            Speak(response, call.Language, T("services.texted"));
+            Speak(response, call.Language, T(call.Language, "services.texted"));
             ServicesOptions(response, call, 0);
             return response;
         }

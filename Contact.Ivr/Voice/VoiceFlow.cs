@@ -1,4 +1,7 @@
 using System.Globalization;
+using Contact.Core.Infrastructure;
+using Language = Contact.Core.Infrastructure.Language;
+using Line = Contact.Core.Infrastructure.Line;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
 using Contact.Core.Directory;
@@ -22,7 +25,7 @@ public sealed record CallInput(string CallSid, string? From, string? To, string?
 /// are counted in the URL; after two the caller is offered an agent.
 /// </summary>
 public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, CaseIntake intake, CaseQueries cases, DirectorySearch directory, PostalAreaLookup areas,
-    IStringLocalizer<VoiceText> text, ILogger<VoiceFlow> logger)
+    ILogger<VoiceFlow> logger)
 {
     public const string Base = "/twilio/voice";
     private const int MaxRetries = 2;
@@ -30,13 +33,18 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
 
     private static Uri Step(string step, string query = "") => new(Base + "/" + step + query, UriKind.Relative);
 
-    private static Say.LanguageEnum SayLanguage(string? language) => language == "fr" ? Say.LanguageEnum.FrCa : Say.LanguageEnum.EnCa;
+    private static bool French(string? language) => Language.Of(language) == Language.French;
 
-    private static Gather.LanguageEnum GatherLanguage(string? language) => language == "fr" ? Gather.LanguageEnum.FrCa : Gather.LanguageEnum.EnCa;
+    private static Say.LanguageEnum SayLanguage(string? language) => French(language) ? Say.LanguageEnum.FrCa : Say.LanguageEnum.EnCa;
 
-    private static Say.VoiceEnum? Voice(string? language) => language == "fr" ? Say.VoiceEnum.GoogleFrCaStandardA : null;
+    private static Gather.LanguageEnum GatherLanguage(string? language) => French(language) ? Gather.LanguageEnum.FrCa : Gather.LanguageEnum.EnCa;
 
-    private string T(string key, params object[] args) => text[key, args];
+    private static Say.VoiceEnum? Voice(string? language) => French(language) ? Say.VoiceEnum.GoogleFrCaStandardA : null;
+
+    private static readonly LocalizedTexts Texts = LocalizedTexts.Of<VoiceText>();
+
+    /// <summary>The words said in the call's language, given explicitly (never the thread's culture).</summary>
+    private static string T(string? language, string key, params object[] args) => Texts.Get(Language.Of(language), key, args);
 
     private static void Speak(TwiML node, string? language, string words)
     {
@@ -54,10 +62,10 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
     {
         if (retry >= MaxRetries)
         {
-            return OfferAgent(call, T(reason));
+            return OfferAgent(call, T(call.Language, reason));
         }
         var response = new VoiceResponse();
-        Speak(response, call.Language, T(reason));
+        Speak(response, call.Language, T(call.Language, reason));
         prompt(response);
         return response;
     }
@@ -77,9 +85,9 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
             Speak(response, call.Language, lead);
         }
         var gather = Keys(call.Language, Step("agent-offer"));
-        Speak(gather, call.Language, T("agent.offer"));
+        Speak(gather, call.Language, T(call.Language, "agent.offer"));
         response.Append(gather);
-        Speak(response, call.Language, T("goodbye"));
+        Speak(response, call.Language, T(call.Language, "goodbye"));
         response.Hangup();
         return response;
     }
@@ -90,28 +98,15 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
         await calls.OpenAsync(input.CallSid, input.From, input.To, lineOfNumber, ct);
         var response = new VoiceResponse();
         var gather = Keys(null, Step("language"), speech: true, hints: "English, français, anglais, French");
-        Speak(gather, "en", LanguageText("en"));
-        Speak(gather, "fr", LanguageText("fr"));
+        Speak(gather, Language.English.Code, LanguageText(Language.English.Code));
+        Speak(gather, Language.French.Code, LanguageText(Language.French.Code));
         response.Append(gather);
         // No choice after two tries: carry on in English.
         response.Redirect(Step("language", input.Retry >= MaxRetries ? "?default=en" : $"?retry={input.Retry + 1}&empty=1"));
         return response;
     }
 
-    private string LanguageText(string language)
-    {
-        var culture = CultureInfo.GetCultureInfo(language);
-        var previous = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = culture;
-        try
-        {
-            return text["language.menu"];
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = previous;
-        }
-    }
+    private static string LanguageText(string language) => T(language, "language.menu");
 
     /// <summary>The language chosen at the language menu: key 1 or 2, or the word said; null when neither.</summary>
     /// <param name="digits">The keys pressed.</param>
@@ -121,10 +116,10 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
         var said = CatalogSnapshot.Fold(speech ?? "");
         return digits switch
         {
-            "1" => "en",
-            "2" => "fr",
-            _ when said.Contains("fran", StringComparison.Ordinal) || said.Contains("french", StringComparison.Ordinal) => "fr",
-            _ when said.Contains("english", StringComparison.Ordinal) || said.Contains("anglais", StringComparison.Ordinal) => "en",
+            "1" => Language.English.Code,
+            "2" => Language.French.Code,
+            _ when said.Contains("fran", StringComparison.Ordinal) || said.Contains("french", StringComparison.Ordinal) => Language.French.Code,
+            _ when said.Contains("english", StringComparison.Ordinal) || said.Contains("anglais", StringComparison.Ordinal) => Language.English.Code,
             _ => null,
         };
     }
@@ -140,10 +135,9 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
         }
         var chosen = call with { Language = language };
         await calls.SaveAsync(chosen, ct);
-        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(language);
         var response = new VoiceResponse();
-        Speak(response, language, T("emergency"));
-        if (chosen.Line == "211")
+        Speak(response, language, T(language, "emergency"));
+        if (Line.Of(chosen.Line) == Line.Community)
         {
             // The 211 line opens on what callers ask for most: services near them.
             HelpMenu(response, chosen, 0);
@@ -158,7 +152,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
     private void Menu(VoiceResponse response, CallRecord call)
     {
         var gather = Keys(call.Language, Step("menu"));
-        Speak(gather, call.Language, T("menu.prompt"));
+        Speak(gather, call.Language, T(call.Language, "menu.prompt"));
         response.Append(gather);
         response.Redirect(Step("menu", "?empty=1"));
     }
@@ -171,7 +165,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
             case "2":
                 return await FindHelpAsync(call, ct);
             case "1":
-                call.State.Line = "311";
+                call.State.Line = Line.City.Code;
                 call.State.Page = 0;
                 await calls.SaveAsync(call with { Line = call.Line ?? call.State.Line }, ct);
                 return await CategoriesAsync(call, ct);
@@ -183,7 +177,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
                 return Retry(call, input.Retry, empty ? "input.none" : "input.wrong", r =>
                 {
                     var gather = Keys(call.Language, Step("menu", $"?retry={input.Retry + 1}"));
-                    Speak(gather, call.Language, T("menu.prompt"));
+                    Speak(gather, call.Language, T(call.Language, "menu.prompt"));
                     r.Append(gather);
                     r.Redirect(Step("menu", $"?retry={input.Retry + 1}&empty=1"));
                 });
@@ -201,18 +195,18 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
         var response = new VoiceResponse();
         if (lead is not null)
         {
-            Speak(response, call.Language, T(lead));
+            Speak(response, call.Language, T(call.Language, lead));
         }
-        var hints = string.Join(", ", all.SelectMany(c => call.Language == "fr" ? c.KeywordsFr : c.KeywordsEn).Distinct().Take(80));
+        var hints = string.Join(", ", all.SelectMany(c => French(call.Language) ? c.KeywordsFr : c.KeywordsEn).Distinct().Take(80));
         var gather = Keys(call.Language, Step("category", $"?retry={retry}"), speech: true, hints: hints);
-        Speak(gather, call.Language, T("category.intro"));
+        Speak(gather, call.Language, T(call.Language, "category.intro"));
         for (var i = 0; i < page.Count; i++)
         {
-            Speak(gather, call.Language, T("option", page[i].Name.In(call.Language!), i + 1));
+            Speak(gather, call.Language, T(call.Language, "option", page[i].Name.In(call.Language!), i + 1));
         }
         if (all.Count > (call.State.Page + 1) * PageSize)
         {
-            Speak(gather, call.Language, T("category.more"));
+            Speak(gather, call.Language, T(call.Language, "category.more"));
         }
         response.Append(gather);
         response.Redirect(Step("category", $"?retry={retry + 1}&empty=1"));
@@ -243,7 +237,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
                 await calls.SaveAsync(call, ct);
                 var response = new VoiceResponse();
                 var gather = Keys(call.Language, Step("category-confirm"));
-                Speak(gather, call.Language, T("category.heard", heard.Name.In(call.Language!)));
+                Speak(gather, call.Language, T(call.Language, "category.heard", heard.Name.In(call.Language!)));
                 response.Append(gather);
                 response.Redirect(Step("category-confirm", "?empty=1"));
                 return response;
@@ -251,7 +245,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
         }
         if (input.Retry >= MaxRetries)
         {
-            return OfferAgent(call, T(empty ? "input.none" : "input.wrong"));
+            return OfferAgent(call, T(call.Language, empty ? "input.none" : "input.wrong"));
         }
         return await CategoriesAsync(call, ct, input.Retry + 1, empty ? "input.none" : "input.wrong");
     }
@@ -296,7 +290,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
         if (call.State.RecordingUrl is null)
         {
             var response = new VoiceResponse();
-            Speak(response, call.Language, T("describe.prompt"));
+            Speak(response, call.Language, T(call.Language, "describe.prompt"));
             response.Record(action: Step("recorded"), maxLength: 120, finishOnKey: "#", playBeep: true, timeout: 5);
             response.Redirect(Step("recorded", "?empty=1"));
             return response;
@@ -309,7 +303,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
         if (question.Datatype == "number")
         {
             var gather = Keys(call.Language, Step("question", $"?retry={retry}"), numDigits: null, finishOnKey: "#");
-            Speak(gather, call.Language, question.Prompt.In(call.Language!) + " " + T("question.number"));
+            Speak(gather, call.Language, question.Prompt.In(call.Language!) + " " + T(call.Language, "question.number"));
             response.Append(gather);
         }
         else
@@ -318,7 +312,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
             Speak(gather, call.Language, question.Prompt.In(call.Language!));
             for (var i = 0; i < Math.Min(9, question.Choices.Count); i++)
             {
-                Speak(gather, call.Language, T("option", question.Choices[i].Name.In(call.Language!), i + 1));
+                Speak(gather, call.Language, T(call.Language, "option", question.Choices[i].Name.In(call.Language!), i + 1));
             }
             response.Append(gather);
         }
@@ -361,7 +355,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
     private void AddressPrompt(VoiceResponse response, CallRecord call, int retry)
     {
         var gather = Keys(call.Language, Step("address", $"?retry={retry}"), numDigits: null, speech: true);
-        Speak(gather, call.Language, T("address.prompt"));
+        Speak(gather, call.Language, T(call.Language, "address.prompt"));
         response.Append(gather);
         response.Redirect(Step("address", $"?retry={retry + 1}&empty=1"));
     }
@@ -377,7 +371,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
         await calls.SaveAsync(call, ct);
         var response = new VoiceResponse();
         var gather = Keys(call.Language, Step("address-confirm"));
-        Speak(gather, call.Language, T("address.heard", call.State.PendingAddress));
+        Speak(gather, call.Language, T(call.Language, "address.heard", call.State.PendingAddress));
         response.Append(gather);
         response.Redirect(Step("address-confirm", "?empty=1"));
         return response;
@@ -421,7 +415,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
             return With(r => CallbackEntryPrompt(r, call, 0));
         }
         var gather = Keys(call.Language, Step("callback"));
-        Speak(gather, call.Language, T("callback.confirm", Digits(caller[^4..])));
+        Speak(gather, call.Language, T(call.Language, "callback.confirm", Digits(caller[^4..])));
         response.Append(gather);
         response.Redirect(Step("callback", "?empty=1"));
         return response;
@@ -430,7 +424,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
     private void CallbackEntryPrompt(VoiceResponse response, CallRecord call, int retry)
     {
         var gather = Keys(call.Language, Step("callback-number", $"?retry={retry}"), numDigits: null, finishOnKey: "#");
-        Speak(gather, call.Language, T("callback.enter"));
+        Speak(gather, call.Language, T(call.Language, "callback.enter"));
         response.Append(gather);
         response.Redirect(Step("callback-number", $"?retry={retry + 1}&empty=1"));
     }
@@ -473,7 +467,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
         var media = string.IsNullOrEmpty(call.State.RecordingUrl) ? null : new[] { new CaseMediaItem("recording", call.State.RecordingUrl, "audio/wav") };
         var result = await intake.SubmitAsync(new NewCase(
             category.Code, "phone", call.Language,
-            Description: media is null ? "" : T("case.recorded_description"),
+            Description: media is null ? "" : T(call.Language, "case.recorded_description"),
             Answers: call.State.Answers.ToDictionary(a => a.Key, a => (IReadOnlyList<string>)[a.Value]),
             Address: call.State.Address,
             Phone: call.State.Callback,
@@ -482,21 +476,21 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
         if (result.Case is not { } created)
         {
             logger.LogWarning("Call {CallSid}: the report was refused: {Errors}", call.CallSid, string.Join(", ", result.Errors.Select(e => e.Code)));
-            return OfferAgent(call, T("case.failed"));
+            return OfferAgent(call, T(call.Language, "case.failed"));
         }
         call.State.CaseNumber = created.Number;
         await calls.SaveAsync(call with { CaseId = created.Id }, ct);
         var response = new VoiceResponse();
         var spoken = Digits(created.Number);
-        Speak(response, call.Language, T("case.created", spoken));
-        Speak(response, call.Language, T("case.again", spoken));
+        Speak(response, call.Language, T(call.Language, "case.created", spoken));
+        Speak(response, call.Language, T(call.Language, "case.again", spoken));
         if (call.State.Callback is not null)
         {
             var gather = Keys(call.Language, Step("texts"));
-            Speak(gather, call.Language, T("texts.offer"));
+            Speak(gather, call.Language, T(call.Language, "texts.offer"));
             response.Append(gather);
         }
-        Speak(response, call.Language, T("goodbye"));
+        Speak(response, call.Language, T(call.Language, "goodbye"));
         response.Hangup();
         return response;
     }
@@ -508,9 +502,9 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
         if (input.Digits == "1" && call.CaseId is long caseId)
         {
             await calls.ConsentToTextsAsync(caseId, ct);
-            Speak(response, call.Language, T("texts.thanks"));
+            Speak(response, call.Language, T(call.Language, "texts.thanks"));
         }
-        Speak(response, call.Language, T("goodbye"));
+        Speak(response, call.Language, T(call.Language, "goodbye"));
         response.Hangup();
         return response;
     }
@@ -518,7 +512,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
     private void StatusPrompt(VoiceResponse response, CallRecord call, int retry = 0)
     {
         var gather = Keys(call.Language, Step("status", $"?retry={retry}"), numDigits: null, finishOnKey: "#");
-        Speak(gather, call.Language, T("status.prompt"));
+        Speak(gather, call.Language, T(call.Language, "status.prompt"));
         response.Append(gather);
         response.Redirect(Step("status", $"?retry={retry + 1}&empty=1"));
     }
@@ -533,12 +527,12 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
             return Retry(call, input.Retry, empty ? "input.none" : number is null ? "status.invalid" : "status.unknown", r => StatusPrompt(r, call, input.Retry + 1));
         }
         var response = new VoiceResponse();
-        var when = found.UpdatedAt.ToString("d MMMM", CultureInfo.GetCultureInfo(call.Language == "fr" ? "fr-CA" : "en-CA"));
-        Speak(response, call.Language, T("status.answer", Digits(found.Number), T("status." + found.Status), when));
+        var when = found.UpdatedAt.ToString("d MMMM", Language.Of(call.Language).Canadian);
+        Speak(response, call.Language, T(call.Language, "status.answer", Digits(found.Number), T(call.Language, "status." + found.Status), when));
         var gather = Keys(call.Language, Step("status-next"));
-        Speak(gather, call.Language, T("status.next"));
+        Speak(gather, call.Language, T(call.Language, "status.next"));
         response.Append(gather);
-        Speak(response, call.Language, T("goodbye"));
+        Speak(response, call.Language, T(call.Language, "goodbye"));
         response.Hangup();
         return response;
     }
@@ -554,7 +548,7 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
     private VoiceResponse Goodbye(CallRecord call)
     {
         var response = new VoiceResponse();
-        Speak(response, call.Language, T("goodbye"));
+        Speak(response, call.Language, T(call.Language, "goodbye"));
         response.Hangup();
         return response;
     }
@@ -569,17 +563,17 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
     /// </summary>
     public async Task<VoiceResponse> AgentAsync(CallRecord call, CancellationToken ct)
     {
-        var line = call.State.Line ?? call.Line ?? "311";
-        var language = call.Language ?? "en";
+        var line = call.State.Line ?? call.Line ?? Line.City.Code;
+        var language = Language.Of(call.Language).Code;
         var result = await intake.SubmitAsync(new NewCase(
-            "general-" + line, "phone", language, Description: T("agent.case_description"),
+            "general-" + line, "phone", language, Description: T(language, "agent.case_description"),
             Phone: PhoneNumberNormaliser.ToE164(call.FromNumber), IdempotencyKey: "call-agent:" + call.CallSid), "resident", ct);
         if (result.Case is { } waiting)
         {
             await calls.SaveAsync(call with { CaseId = call.CaseId ?? waiting.Id }, ct);
         }
         var response = new VoiceResponse();
-        Speak(response, language, T("agent.connecting"));
+        Speak(response, language, T(language, "agent.connecting"));
         response.Enqueue(line + "-" + language, waitUrl: Step("wait", "?lang=" + language));
         return response;
     }
@@ -590,9 +584,9 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
         var response = new VoiceResponse();
         if (int.TryParse(position, CultureInfo.InvariantCulture, out var p) && p > 0)
         {
-            Speak(response, language, T("wait.position", p));
+            Speak(response, language, T(language, "wait.position", p));
         }
-        Speak(response, language, T("wait.hold"));
+        Speak(response, language, T(language, "wait.hold"));
         response.Pause(length: 20);
         return response;
     }
@@ -601,8 +595,9 @@ public sealed partial class VoiceFlow(CallStore calls, CatalogStore catalog, Cas
     public VoiceResponse Apology(string? language)
     {
         var response = new VoiceResponse();
-        Speak(response, language ?? "en", T("error.apology"));
-        response.Enqueue("311-" + (language ?? "en"), waitUrl: Step("wait", "?lang=" + (language ?? "en")));
+        var code = Language.Of(language).Code;
+        Speak(response, code, T(code, "error.apology"));
+        response.Enqueue(Line.City.Code + "-" + code, waitUrl: Step("wait", "?lang=" + code));
         return response;
     }
 
