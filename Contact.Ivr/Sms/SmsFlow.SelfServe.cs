@@ -12,8 +12,6 @@ public sealed partial class SmsFlow
     /// <summary>Services asked of the directory per text; the reply lists as many as fit its segment budget.</summary>
     internal const int ServicesPerText = 3;
 
-    private const string AwaitingPostalCode = "selfserve.postal";
-    private const string AwaitingNeed = "selfserve.need";
 
     /// <summary>
     /// Answers a self-serve text, or null when the text is something else (a report, an answer to a report's question).
@@ -24,7 +22,7 @@ public sealed partial class SmsFlow
     {
         var state = turn.State;
         var word = Word(turn.Input.Body);
-        var waiting = state.Step is AwaitingPostalCode or AwaitingNeed;
+        var waiting = state.Step is SmsStep.SelfServePostalCode or SmsStep.SelfServeNeed;
         if (state.Step is null && state.Search is { PostalCode: not null, Needs.Count: > 0 } search && word is "more" or "plus")
         {
             turn.Language = word == "plus" ? Languages.French : Languages.English;
@@ -36,7 +34,7 @@ public sealed partial class SmsFlow
             turn.Language = word == "plus" ? Languages.French : Languages.English;
             return T(turn.Language, "selfserve.no_search");
         }
-        if (!(waiting || state.Step is null or "confirm" or "pick"))
+        if (!(waiting || state.Step is null or SmsStep.Confirm or SmsStep.Pick))
         {
             return null;
         }
@@ -45,7 +43,7 @@ public sealed partial class SmsFlow
         {
             if (waiting)
             {
-                if (turn.Input.Body.Any(char.IsAsciiDigit) && state.Step == AwaitingPostalCode)
+                if (turn.Input.Body.Any(char.IsAsciiDigit) && state.Step == SmsStep.SelfServePostalCode)
                 {
                     return Lead(T(turn.Language, "selfserve.postal_invalid"), T(turn.Language, "selfserve.postal_ask"));
                 }
@@ -73,17 +71,17 @@ public sealed partial class SmsFlow
         if (parsed.MalformedPostalCode is not null)
         {
             state.Search.PostalCode = null;
-            state.Step = needs.Count > 0 ? AwaitingPostalCode : null;
+            state.Step = needs.Count > 0 ? SmsStep.SelfServePostalCode : null;
             return T(turn.Language, "selfserve.postal_invalid") + " " + T(turn.Language, "selfserve.postal_ask");
         }
         if (needs.Count == 0)
         {
-            state.Step = AwaitingNeed;
+            state.Step = SmsStep.SelfServeNeed;
             return T(turn.Language, "selfserve.need_ask", NeedWords.List(turn.Language));
         }
         if (postal is null)
         {
-            state.Step = AwaitingPostalCode;
+            state.Step = SmsStep.SelfServePostalCode;
             return T(turn.Language, "selfserve.postal_ask");
         }
         state.Step = null;
@@ -106,7 +104,7 @@ public sealed partial class SmsFlow
         {
             // Nothing searched: ask for the postal code again, keeping the need.
             turn.State.Search = new SmsServiceSearch { Needs = search.Needs };
-            turn.State.Step = AwaitingPostalCode;
+            turn.State.Step = SmsStep.SelfServePostalCode;
             return result.Problem == "postal_code.unknown"
                 ? T(language, "selfserve.postal_unknown", search.PostalCode!) + " " + T(language, "selfserve.postal_ask")
                 : T(language, "selfserve.postal_invalid") + " " + T(language, "selfserve.postal_ask");

@@ -300,11 +300,11 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
         }
         return state.Step switch
         {
-            "confirm" => await ConfirmAsync(turn, snapshot, ct),
-            "pick" => await PickAsync(turn, snapshot, ct),
-            "address" => await AddressAsync(turn, snapshot, ct),
-            "question" => await QuestionAsync(turn, snapshot, ct),
-            "description" => await DescriptionAsync(turn, snapshot, ct),
+            SmsStep.Confirm => await ConfirmAsync(turn, snapshot, ct),
+            SmsStep.Pick => await PickAsync(turn, snapshot, ct),
+            SmsStep.Address => await AddressAsync(turn, snapshot, ct),
+            SmsStep.Question => await QuestionAsync(turn, snapshot, ct),
+            SmsStep.Description => await DescriptionAsync(turn, snapshot, ct),
             _ => Start(turn, snapshot),
         };
     }
@@ -327,12 +327,12 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
         var category = snapshot.Find(state.Category);
         return state.Step switch
         {
-            "confirm" when snapshot.Find(state.PendingCategory) is { } pending => T(turn.Language, "category.confirm", pending.Name.In(turn.Language)),
-            "pick" => ListText(turn, state.ChoiceKind == "group" ? "group.list" : "category.list", snapshot),
-            "address" => T(turn.Language, "address.ask"),
-            "question" when category is not null && state.Question < RequiredQuestions(category).Count =>
+            SmsStep.Confirm when snapshot.Find(state.PendingCategory) is { } pending => T(turn.Language, "category.confirm", pending.Name.In(turn.Language)),
+            SmsStep.Pick => ListText(turn, state.ChoiceKind == SmsChoiceKind.Group ? "group.list" : "category.list", snapshot),
+            SmsStep.Address => T(turn.Language, "address.ask"),
+            SmsStep.Question when category is not null && state.Question < RequiredQuestions(category).Count =>
                 QuestionPrompt(turn.Language, RequiredQuestions(category)[state.Question]),
-            "description" => T(turn.Language, "description.ask"),
+            SmsStep.Description => T(turn.Language, "description.ask"),
             _ => T(turn.Language, "report.ask"),
         };
     }
@@ -363,22 +363,22 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
             return Groups(turn, snapshot);
         }
         state.PendingCategory = found[0].Code;
-        state.Step = "confirm";
+        state.Step = SmsStep.Confirm;
         return T(turn.Language, "category.confirm", found[0].Name.In(turn.Language));
     }
 
     private string Groups(Turn turn, CatalogSnapshot snapshot)
     {
-        turn.State.Step = "pick";
-        turn.State.ChoiceKind = "group";
+        turn.State.Step = SmsStep.Pick;
+        turn.State.ChoiceKind = SmsChoiceKind.Group;
         turn.State.Choices = [.. snapshot.Groups.Where(g => Line.Of(g.Line) == Line.City && snapshot.InGroup(g.Code).Any()).Select(g => g.Code).Take(MaxListed)];
         return ListText(turn, "group.list", snapshot);
     }
 
     private string Categories(Turn turn, CatalogSnapshot snapshot, IEnumerable<string> codes)
     {
-        turn.State.Step = "pick";
-        turn.State.ChoiceKind = "category";
+        turn.State.Step = SmsStep.Pick;
+        turn.State.ChoiceKind = SmsChoiceKind.Category;
         turn.State.Choices = [.. codes.Take(MaxListed)];
         return ListText(turn, "category.list", snapshot);
     }
@@ -394,7 +394,7 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
     private string ListText(Turn turn, string header, CatalogSnapshot snapshot)
     {
         var state = turn.State;
-        var names = state.Choices.Select(code => state.ChoiceKind == "group"
+        var names = state.Choices.Select(code => state.ChoiceKind == SmsChoiceKind.Group
             ? snapshot.Groups.FirstOrDefault(g => g.Code == code)?.Name.In(turn.Language)
             : snapshot.Find(code)?.Name.In(turn.Language)).ToList();
         var reply = new StringBuilder(T(turn.Language, header));
@@ -447,7 +447,7 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
         if (int.TryParse(word, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= state.Choices.Count)
         {
             var code = state.Choices[n - 1];
-            if (state.ChoiceKind == "group")
+            if (state.ChoiceKind == SmsChoiceKind.Group)
             {
                 return Categories(turn, snapshot, snapshot.InGroup(code).Select(c => c.Code));
             }
@@ -465,7 +465,7 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
                 return Guess(turn, snapshot, found);
             }
         }
-        return Lead(T(turn.Language, "list.wrong"), ListText(turn, state.ChoiceKind == "group" ? "group.list" : "category.list", snapshot));
+        return Lead(T(turn.Language, "list.wrong"), ListText(turn, state.ChoiceKind == SmsChoiceKind.Group ? "group.list" : "category.list", snapshot));
     }
 
     private async Task<string> ChooseAsync(Turn turn, CatalogSnapshot snapshot, Category category, CancellationToken ct)
@@ -495,7 +495,7 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
         var state = turn.State;
         if (category.LocationRequired && string.IsNullOrWhiteSpace(state.Address))
         {
-            state.Step = "address";
+            state.Step = SmsStep.Address;
             return Lead(lead, T(turn.Language, "address.ask"));
         }
         var questions = RequiredQuestions(category);
@@ -505,12 +505,12 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
         }
         if (state.Question < questions.Count)
         {
-            state.Step = "question";
+            state.Step = SmsStep.Question;
             return Lead(lead, QuestionPrompt(turn.Language, questions[state.Question]));
         }
         if (!state.Described)
         {
-            state.Step = "description";
+            state.Step = SmsStep.Description;
             return Lead(lead, T(turn.Language, "description.ask"));
         }
         return await CreateAsync(turn, snapshot, category, ct);
@@ -685,20 +685,20 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, CaseIn
         {
             state.Answers.Remove(questions[index].Code);
             state.Question = index;
-            state.Step = "question";
+            state.Step = SmsStep.Question;
             var key = error.Code is "answer.not_choice" or "answer.not_number" or "answer.not_datetime" or "answer.too_long" ? error.Code : "answer.required";
             return Lead(T(turn.Language, key), QuestionPrompt(turn.Language, questions[index]));
         }
         if (error.Field == "address")
         {
             state.Address = null;
-            state.Step = "address";
+            state.Step = SmsStep.Address;
             return Lead(T(turn.Language, error.Code == "address.too_long" ? "address.too_long" : "address.required"), T(turn.Language, "address.ask"));
         }
         if (error.Field == "description")
         {
             state.Described = false;
-            state.Step = "description";
+            state.Step = SmsStep.Description;
             return Lead(T(turn.Language, "answer.too_long"), T(turn.Language, "description.ask"));
         }
         if (error.Field == "media" && state.Photos.Count > 0)

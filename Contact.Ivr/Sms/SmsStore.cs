@@ -9,6 +9,46 @@ namespace Contact.Ivr.Sms;
 /// <summary>A photo sent by MMS during a conversation.</summary>
 public sealed record SmsPhoto(string Url, string? ContentType);
 
+/// <summary>
+/// What a texting conversation waits for; no step (null) is waiting for what the problem is. Stored in the
+/// conversation's JSON by the names given here, which never change (a conversation may span an upgrade).
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SmsStep>))]
+public enum SmsStep
+{
+    /// <summary>A yes or no to the category guessed from the first text.</summary>
+    [JsonStringEnumMemberName("confirm")] Confirm,
+
+    /// <summary>A number from a list of groups or categories (see <see cref="SmsChoiceKind"/>).</summary>
+    [JsonStringEnumMemberName("pick")] Pick,
+
+    /// <summary>Where the problem is.</summary>
+    [JsonStringEnumMemberName("address")] Address,
+
+    /// <summary>The answer to the category's next required question.</summary>
+    [JsonStringEnumMemberName("question")] Question,
+
+    /// <summary>A few words about the problem.</summary>
+    [JsonStringEnumMemberName("description")] Description,
+
+    /// <summary>Self-serve 211: the postal code to search near.</summary>
+    [JsonStringEnumMemberName("selfserve.postal")] SelfServePostalCode,
+
+    /// <summary>Self-serve 211: what the person needs.</summary>
+    [JsonStringEnumMemberName("selfserve.need")] SelfServeNeed,
+}
+
+/// <summary>What a numbered list in a conversation lists.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SmsChoiceKind>))]
+public enum SmsChoiceKind
+{
+    /// <summary>Groups of categories.</summary>
+    [JsonStringEnumMemberName("group")] Group,
+
+    /// <summary>The categories of one group.</summary>
+    [JsonStringEnumMemberName("category")] Category,
+}
+
 /// <summary>Where a texting conversation is and what the resident said so far.</summary>
 public sealed class SmsState
 {
@@ -18,18 +58,15 @@ public sealed class SmsState
     /// <summary>The first text (the problem in the resident's words).</summary>
     public string? FirstText { get; set; }
 
-    /// <summary>
-    /// What is awaited: null (what the problem is), confirm, pick, address, question, description; or, for a self-serve
-    /// search, selfserve.postal (the postal code) or selfserve.need (what they need).
-    /// </summary>
-    public string? Step { get; set; }
+    /// <summary>What is awaited; null for what the problem is.</summary>
+    public SmsStep? Step { get; set; }
 
     public string? PendingCategory { get; set; }
 
     /// <summary>Codes listed by number (groups or categories, see <see cref="ChoiceKind"/>).</summary>
     public List<string> Choices { get; set; } = [];
 
-    public string? ChoiceKind { get; set; }
+    public SmsChoiceKind? ChoiceKind { get; set; }
 
     /// <summary>Categories the first text matched, best first (311 before 211).</summary>
     public List<string> Matches { get; set; } = [];
