@@ -4,7 +4,7 @@ using Contact.Ivr.DevPhone;
 using Contact.Ivr.Sms;
 using Contact.Ivr.Voice;
 using Contact.Api.Catalog;
-using Contact.Api.Directory;
+using Contact.Api.ResourceDirectory;
 using Contact.Api.Infrastructure;
 using Contact.Api.Intake;
 using Contact.Api.Jobs;

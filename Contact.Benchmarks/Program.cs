@@ -1,5 +1,5 @@
 using Contact.Benchmarks.Desktop;
-using Contact.Benchmarks.Directory;
+using Contact.Benchmarks.ResourceDirectory;
 using Contact.Benchmarks.Infrastructure;
 using Contact.Benchmarks.Intake;
 using Contact.Benchmarks.Notifications;

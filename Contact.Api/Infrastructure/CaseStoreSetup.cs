@@ -38,7 +38,7 @@ internal static class CaseStoreSetup
         builder.Services.AddSingleton<CaseQueries>();
         builder.Services.AddSingleton<CaseIntake>();
         // Every channel's work on a case (claims, notes, resolution, the SLA's due times) goes through CaseWork.
-        builder.Services.AddSingleton<Contact.Core.Desktop.CaseWork>();
+        builder.Services.AddSingleton<CaseWork>();
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Contact.Core.Catalog;
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Contact.Core.Open311;
 using Contact.Core.Staff;
 
@@ -160,7 +160,7 @@ internal static class HostCommands
 
     private static async Task<int> ImportDirectoryAsync(WebApplication app, string folder, CancellationToken ct)
     {
-        if (!System.IO.Directory.Exists(folder))
+        if (!Directory.Exists(folder))
         {
             await Console.Error.WriteLineAsync($"No folder at {Path.GetFullPath(folder)}.");
             return 2;

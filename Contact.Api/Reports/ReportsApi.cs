@@ -1,6 +1,6 @@
 using System.Globalization;
 using Contact.Agent.Staff;
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Contact.Core.Referral;
 using Microsoft.AspNetCore.Http.HttpResults;
 

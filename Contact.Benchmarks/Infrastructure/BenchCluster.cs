@@ -51,7 +51,7 @@ public sealed class BenchCluster : IAsyncDisposable
     {
         DapperSetup.Configure();
         var root = Path.Combine(Path.GetTempPath(), "contact-bench-" + Guid.NewGuid().ToString("N")[..12]);
-        System.IO.Directory.CreateDirectory(root);
+        Directory.CreateDirectory(root);
         if (!OperatingSystem.IsWindows())
         {
             // Run as root, the server runs as 'postgres', which must be able to reach its data directory.
@@ -113,9 +113,9 @@ public sealed class BenchCluster : IAsyncDisposable
         }
         try
         {
-            if (System.IO.Directory.Exists(_root))
+            if (Directory.Exists(_root))
             {
-                System.IO.Directory.Delete(_root, recursive: true);
+                Directory.Delete(_root, recursive: true);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

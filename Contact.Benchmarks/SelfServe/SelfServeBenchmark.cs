@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using Contact.Benchmarks.Infrastructure;
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Npgsql;
 
 namespace Contact.Benchmarks.SelfServe;

@@ -85,9 +85,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")) && File.Exists(Path.Combine(dir, "postgres"));
 
         // Debian's layout first (newest version), since PATH often holds only client wrappers.
-        if (System.IO.Directory.Exists(debianRoot))
+        if (Directory.Exists(debianRoot))
         {
-            var versions = System.IO.Directory.GetDirectories(debianRoot)
+            var versions = Directory.GetDirectories(debianRoot)
                 .Select(d => (dir: Path.Combine(d, "bin"), version: int.TryParse(Path.GetFileName(d), CultureInfo.InvariantCulture, out var v) ? v : 0))
                 .Where(x => x.version >= 15 && Has(x.dir))
                 .OrderByDescending(x => x.version);
@@ -120,13 +120,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
         _logger.LogInformation("Creating a PostgreSQL cluster in {DataDirectory}", _dataDirectory);
         var parent = Path.GetDirectoryName(_dataDirectory)!;
-        System.IO.Directory.CreateDirectory(parent);
-        if (System.IO.Directory.Exists(_dataDirectory) && System.IO.Directory.EnumerateFileSystemEntries(_dataDirectory).Any())
+        Directory.CreateDirectory(parent);
+        if (Directory.Exists(_dataDirectory) && Directory.EnumerateFileSystemEntries(_dataDirectory).Any())
         {
             throw new InvalidOperationException(
                 $"{_dataDirectory} exists and is not a PostgreSQL data directory. Move it away or point Database:DataDirectory elsewhere.");
         }
-        System.IO.Directory.CreateDirectory(_dataDirectory);
+        Directory.CreateDirectory(_dataDirectory);
 
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
         await File.WriteAllTextAsync(PasswordFile, password, ct);
@@ -286,7 +286,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     {
         try
         {
-            System.IO.Directory.Delete(directory, recursive: true);
+            Directory.Delete(directory, recursive: true);
         }
         catch (IOException)
         {

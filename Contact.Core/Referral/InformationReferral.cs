@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Contact.Core.Cases;
 using Contact.Core.Desktop;
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Contact.Core.Infrastructure;
 using Contact.Core.Notifications;
 using Contact.Core.Staff;

@@ -1,5 +1,5 @@
 using Contact.Core.Catalog;
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 
 namespace Contact.Ivr.Sms;
 

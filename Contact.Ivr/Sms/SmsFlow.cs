@@ -3,7 +3,7 @@ using System.Text;
 using Contact.Core.Infrastructure;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Contact.Core.Notifications;
 using Contact.Core.Referral;
 using Microsoft.Extensions.Localization;

@@ -31,10 +31,10 @@ public sealed class CallState
     public int ServiceOffset { get; set; }
 
     /// <summary>Self-serve: where the nearby search stood before the services just heard (ring, offset in it).</summary>
-    public Contact.Core.Directory.NearbyCursor ServicesFrom { get; set; } = Contact.Core.Directory.NearbyCursor.Start;
+    public Contact.Core.ResourceDirectory.NearbyCursor ServicesFrom { get; set; } = Contact.Core.ResourceDirectory.NearbyCursor.Start;
 
     /// <summary>Self-serve: where it stands after them (the next services start there).</summary>
-    public Contact.Core.Directory.NearbyCursor ServicesAfter { get; set; } = Contact.Core.Directory.NearbyCursor.Start;
+    public Contact.Core.ResourceDirectory.NearbyCursor ServicesAfter { get; set; } = Contact.Core.ResourceDirectory.NearbyCursor.Start;
 
     /// <summary>Self-serve: whether the services just heard are open now (else they open later).</summary>
     public bool ServicesOpenNow { get; set; } = true;
@@ -43,7 +43,7 @@ public sealed class CallState
     public bool ServicesMore { get; set; }
 
     /// <summary>Self-serve: the services just heard, as they would be texted.</summary>
-    public List<Contact.Core.Directory.ServiceListing> ServicesHeard { get; set; } = [];
+    public List<Contact.Core.ResourceDirectory.ServiceListing> ServicesHeard { get; set; } = [];
 
     /// <summary>Self-serve: the offsets of the lists already texted to the caller (each is texted once).</summary>
     public List<int> ServicesTexted { get; set; } = [];

@@ -29,7 +29,7 @@ public static class VoiceEndpoints
         services.AddSingleton<TwilioSignatureFilter>();
         services.TryAddSingleton<TwilioOutageFilter>();
         services.AddSingleton<CallStore>();
-        services.AddSingleton<Contact.Core.Directory.PostalAreaLookup>();
+        services.AddSingleton<Contact.Core.ResourceDirectory.PostalAreaLookup>();
         services.AddScoped<VoiceFlow>();
         services.AddSingleton<TwilioCallConnector>();
         services.AddSingleton<Contact.Core.Desktop.ICallConnector>(sp => sp.GetRequiredService<TwilioCallConnector>());

@@ -2,7 +2,7 @@ using Contact.Core.Infrastructure;
 using Language = Contact.Core.Infrastructure.Language;
 using Line = Contact.Core.Infrastructure.Line;
 using System.Globalization;
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Contact.Core.Notifications;
 using Contact.Core.Residents;
 using Twilio.TwiML;

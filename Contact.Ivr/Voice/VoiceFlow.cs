@@ -4,7 +4,7 @@ using Language = Contact.Core.Infrastructure.Language;
 using Line = Contact.Core.Infrastructure.Line;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Contact.Core.Residents;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using Contact.Core.Cases;
 using Contact.Core.Desktop;
 using Contact.Core.Staff;
 using Contact.Tests.Infrastructure;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Contact.Core.Cases;
 using Contact.Core.Desktop;
 using Contact.Core.Sla;
 using Contact.Core.Staff;

@@ -41,7 +41,7 @@ public sealed class EmbeddedPostgresTests
         }
         finally
         {
-            System.IO.Directory.Delete(directory, recursive: true);
+            Directory.Delete(directory, recursive: true);
         }
     }
 

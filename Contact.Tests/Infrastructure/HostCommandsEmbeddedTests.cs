@@ -51,7 +51,7 @@ public sealed class HostCommandsEmbeddedTests
                 using var stop = System.Diagnostics.Process.Start(Path.Combine(bin, "pg_ctl"), ["-D", dataDirectory, "-m", "immediate", "stop"]);
                 await stop.WaitForExitAsync();
             }
-            System.IO.Directory.Delete(directory, recursive: true);
+            Directory.Delete(directory, recursive: true);
         }
     }
 }

@@ -21,7 +21,7 @@ public sealed class MigrationChecksumTests
     {
         var directory = MigrationsDirectory();
         var committed = Committed(directory);
-        var files = System.IO.Directory.GetFiles(directory, "*.sql").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var files = Directory.GetFiles(directory, "*.sql").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         Assert.That(committed.Keys, Is.SubsetOf(files), "a listed migration was removed or renamed: migrations are never removed");
         foreach (var file in files)
         {

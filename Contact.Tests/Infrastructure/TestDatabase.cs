@@ -26,7 +26,7 @@ public sealed class TestDatabase
     {
         DapperSetup.Configure();
         _directory = Path.Combine(Path.GetTempPath(), $"contact-tests-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
-        System.IO.Directory.CreateDirectory(_directory);
+        Directory.CreateDirectory(_directory);
         // Durability is not what these tests are about; speed is.
         _server = await EmbeddedPostgres.StartAsync(Path.Combine(_directory, "pg"),
             ["fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=300"]);
@@ -42,7 +42,7 @@ public sealed class TestDatabase
             await new Migrator(template).MigrateAsync();
             await new DemoCatalog(template, new CatalogImporter(template)).EnsureAsync();
             await new Contact.Core.Sla.DemoSla(template).EnsureAsync();
-            await new Contact.Core.Directory.DemoDirectory(template, new Contact.Core.Directory.HsdsImporter(template)).EnsureAsync();
+            await new Contact.Core.ResourceDirectory.DemoDirectory(template, new Contact.Core.ResourceDirectory.HsdsImporter(template)).EnsureAsync();
         }
         NpgsqlConnection.ClearAllPools();
     }
@@ -59,7 +59,7 @@ public sealed class TestDatabase
         {
             try
             {
-                System.IO.Directory.Delete(_directory, recursive: true);
+                Directory.Delete(_directory, recursive: true);
             }
             catch (IOException)
             {

@@ -13,7 +13,7 @@ public sealed class TextsTests
         {
             "Agent" => typeof(Contact.Agent.Desktop.CaseText).Assembly,
             "Ivr" => typeof(Contact.Ivr.Voice.VoiceText).Assembly,
-            "Core" => typeof(Contact.Core.Directory.DirectoryText).Assembly,
+            "Core" => typeof(Contact.Core.ResourceDirectory.DirectoryText).Assembly,
             _ => typeof(IntakeText).Assembly,
         };
         var manager = new ResourceManager(resource, assembly);
@@ -29,7 +29,7 @@ public sealed class TextsTests
     [TestCase("Contact.Ivr.Sms.SmsText")]
     [TestCase("Contact.Ivr.Voice.VoiceText")]
     [TestCase("Contact.Ivr.DevPhone.DevPhoneText")]
-    [TestCase("Contact.Core.Directory.DirectoryText")]
+    [TestCase("Contact.Core.ResourceDirectory.DirectoryText")]
     [TestCase("Contact.Core.Notifications.NotificationText")]
     public void Every_string_exists_in_english_and_french_and_none_is_empty(string resource)
     {

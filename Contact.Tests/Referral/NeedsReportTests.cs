@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Contact.Core.Cases;
 using Contact.Core.Desktop;
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Contact.Core.Referral;
 using Contact.Core.Staff;
 using Contact.Tests.Desktop;

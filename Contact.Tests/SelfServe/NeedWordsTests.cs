@@ -1,4 +1,4 @@
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 
 namespace Contact.Tests.SelfServe;
 

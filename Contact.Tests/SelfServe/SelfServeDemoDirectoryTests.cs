@@ -1,4 +1,4 @@
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Contact.Core.Notifications;
 using Contact.Tests.Infrastructure;
 using Contact.Tests.Sms;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Contact.Core.Notifications;
 
-namespace Contact.Core.Directory;
+namespace Contact.Core.ResourceDirectory;
 
 /// <summary>A community service as it is told to a person by text or by voice: what, where, how to call, when.</summary>
 /// <param name="Name">The service's name (with its organization's when they differ).</param>

@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Contact.Benchmarks.Infrastructure;
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Dapper;
 using Npgsql;
 
-namespace Contact.Benchmarks.Directory;
+namespace Contact.Benchmarks.ResourceDirectory;
 
 /// <summary>How the directory benchmark runs: <c>--services 100000 --searches 200 --km 10</c>.</summary>
 /// <param name="Services">Services in the directory (each at its own location, with schedules and taxonomy terms).</param>

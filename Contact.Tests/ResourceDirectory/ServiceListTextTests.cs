@@ -1,7 +1,7 @@
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Contact.Core.Notifications;
 
-namespace Contact.Tests.Directory;
+namespace Contact.Tests.ResourceDirectory;
 
 public sealed class ServiceListTextTests
 {

@@ -5,7 +5,7 @@ using Contact.Core.Infrastructure;
 using CsvHelper;
 using Npgsql;
 
-namespace Contact.Core.Directory;
+namespace Contact.Core.ResourceDirectory;
 
 /// <summary>
 /// Writes the directory as an HSDS data package: one CSV per table in the specification's column order
@@ -16,7 +16,7 @@ public sealed class HsdsExporter(NpgsqlDataSource dataSource)
     /// <summary>Writes the package into folder <paramref name="path"/> (created if needed); returns rows per table.</summary>
     public async Task<IReadOnlyDictionary<string, int>> ExportAsync(string path, CancellationToken cancellationToken = default)
     {
-        System.IO.Directory.CreateDirectory(path);
+        Directory.CreateDirectory(path);
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var resources = new List<object>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Contact.Agent.Staff;
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Contact.Api.Directory;
+namespace Contact.Api.ResourceDirectory;
 
 /// <summary>
 /// The resource directory for staff: search, the taxonomy picker and one service. Staff only, and never

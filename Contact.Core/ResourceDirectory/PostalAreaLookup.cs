@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace Contact.Core.Directory;
+namespace Contact.Core.ResourceDirectory;
 
 /// <summary>A forward sortation area the directory knows, with its name ("K1P", "Ottawa (Centre)").</summary>
 public sealed record PostalArea(string Fsa, string Name);

@@ -1,4 +1,4 @@
-namespace Contact.Core.Directory;
+namespace Contact.Core.ResourceDirectory;
 
 /// <summary>How an HSDS field's text is checked and stored.</summary>
 public enum FieldType

@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace Contact.Tests.Directory;
+namespace Contact.Tests.ResourceDirectory;
 
 public sealed class DirectoryCommandTests
 {
@@ -10,7 +10,7 @@ public sealed class DirectoryCommandTests
     {
         var database = await TestDatabase.CloneAsync();
         await using var db = NpgsqlDataSource.Create(database);
-        var folder = System.IO.Directory.CreateTempSubdirectory("contact-directory-command-").FullName;
+        var folder = Directory.CreateTempSubdirectory("contact-directory-command-").FullName;
         try
         {
             var demo = await HsdsPackageTests.SnapshotAsync(db);
@@ -57,7 +57,7 @@ public sealed class DirectoryCommandTests
         }
         finally
         {
-            System.IO.Directory.Delete(folder, recursive: true);
+            Directory.Delete(folder, recursive: true);
         }
     }
 }

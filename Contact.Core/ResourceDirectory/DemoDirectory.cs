@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Dapper;
 using Npgsql;
 
-namespace Contact.Core.Directory;
+namespace Contact.Core.ResourceDirectory;
 
 /// <summary>Raised when the demo directory shipped inside Contact.Core does not import.</summary>
 public sealed class DemoDirectoryException(string message) : Exception(message);

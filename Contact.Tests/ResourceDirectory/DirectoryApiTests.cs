@@ -4,7 +4,7 @@ using System.Text.Json;
 using Contact.Tests.Desktop;
 using Contact.Tests.Infrastructure;
 
-namespace Contact.Tests.Directory;
+namespace Contact.Tests.ResourceDirectory;
 
 public sealed class DirectoryApiTests : AppFixture
 {

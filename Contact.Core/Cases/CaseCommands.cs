@@ -7,28 +7,6 @@ using Npgsql;
 
 namespace Contact.Core.Cases;
 
-/// <summary>The statuses a case moves through.</summary>
-public static class CaseStatus
-{
-    /// <summary>Received, not yet picked up.</summary>
-    public const string New = "new";
-
-    /// <summary>Being worked.</summary>
-    public const string InProgress = "in_progress";
-
-    /// <summary>Waiting for the resident.</summary>
-    public const string WaitingOnResident = "waiting_on_resident";
-
-    /// <summary>Referred to one or more providers.</summary>
-    public const string Referred = "referred";
-
-    /// <summary>Done.</summary>
-    public const string Resolved = "resolved";
-
-    /// <summary>Closed without more work (e.g. a duplicate).</summary>
-    public const string Closed = "closed";
-}
-
 /// <summary>A case just made (or found again by its idempotency key).</summary>
 /// <param name="Id">Database id.</param>
 /// <param name="Number">Public case number.</param>
@@ -150,36 +128,5 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
         return await connection.QuerySingleAsync<CreatedCase>(new CommandDefinition(
             "select id, number, status, created_at, true as already_existed, null::bigint as outbox_id, resolution_due_at as resolution_due from cases where idempotency_key = @IdempotencyKey",
             args, cancellationToken: cancellationToken));
-    }
-}
-
-/// <summary>Reads cases.</summary>
-public sealed class CaseQueries(NpgsqlDataSource dataSource)
-{
-    /// <summary>The case with this public number, or null.</summary>
-    public async Task<CaseRecord?> FindAsync(string number, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<CaseRecord>(new CommandDefinition("""
-            select c.id, c.number, c.line, c.channel, k.code as category_code, k.is_public, c.description, c.answers::text as answers,
-                   c.address, c.latitude, c.longitude, c.resident_name, c.resident_phone, c.resident_email,
-                   c.language, c.notify_consent, c.status, c.priority, c.created_at, c.updated_at,
-                   case when c.sla_paused_at is null then c.resolution_due_at end as resolution_due_at
-            from cases c join categories k on k.id = c.category_id
-            where c.number = @number
-            """, new { number }, cancellationToken: cancellationToken));
-    }
-
-    /// <summary>A case's history, oldest first; only the public entries unless <paramref name="includePrivate"/>.</summary>
-    public async Task<IReadOnlyList<CaseEvent>> HistoryAsync(long caseId, bool includePrivate, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<CaseEvent>(new CommandDefinition("""
-            select id, at, kind, actor, is_public, data::text as data
-            from case_events
-            where case_id = @caseId and (is_public or @includePrivate)
-            order by id
-            """, new { caseId, includePrivate }, cancellationToken: cancellationToken));
-        return [.. rows];
     }
 }

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Dapper;
 using Npgsql;
 
-namespace Contact.Core.Directory;
+namespace Contact.Core.ResourceDirectory;
 
 /// <summary>What someone needs and where: every field optional and combined with AND.</summary>
 /// <param name="Terms">Taxonomy codes, e.g. "BD-1800"; a term finds its children ("BD-1800.2000"). Service codes

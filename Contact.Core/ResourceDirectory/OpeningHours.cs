@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Resources;
 
-namespace Contact.Core.Directory;
+namespace Contact.Core.ResourceDirectory;
 
 /// <summary>Names the directory's texts: DirectoryText.resx (English) and DirectoryText.fr.resx (French).</summary>
 public sealed class DirectoryText
 {
-    private static readonly ResourceManager Texts = new("Contact.Core.Directory.DirectoryText", typeof(DirectoryText).Assembly);
+    private static readonly ResourceManager Texts = new("Contact.Core.ResourceDirectory.DirectoryText", typeof(DirectoryText).Assembly);
 
     private DirectoryText()
     {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Contact.Core.Directory;
+namespace Contact.Core.ResourceDirectory;
 
 /// <summary>One need a person can name by a word or pick on the keypad, and the taxonomy terms it searches.</summary>
 /// <param name="Code">A stable key ("food", "mental_health"), kept in conversation and call state.</param>

@@ -1,9 +1,9 @@
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
-namespace Contact.Tests.Directory;
+namespace Contact.Tests.ResourceDirectory;
 
 public sealed class DirectorySearchTests
 {
@@ -469,7 +469,7 @@ public sealed class DirectorySearchTests
     [Test]
     public void Every_directory_text_exists_in_english_and_french()
     {
-        var texts = new Contact.Core.Infrastructure.ResourceTexts("Contact.Core.Directory.DirectoryText", typeof(DirectoryText).Assembly);
+        var texts = new Contact.Core.Infrastructure.ResourceTexts("Contact.Core.ResourceDirectory.DirectoryText", typeof(DirectoryText).Assembly);
         var english = texts.In("en");
         var french = texts.In("fr");
         Assert.That(english.Keys, Is.EquivalentTo(french.Keys));

@@ -1,8 +1,8 @@
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Contact.Core.Infrastructure;
 using Npgsql;
 
-namespace Contact.Api.Directory;
+namespace Contact.Api.ResourceDirectory;
 
 /// <summary>The 211 resource directory: search, HSDS import and export, and the demo directory.</summary>
 internal static class DirectorySetup

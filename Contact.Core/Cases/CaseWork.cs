@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Contact.Core.Cases;
+using Contact.Core.Desktop;
 using Contact.Core.Infrastructure;
 using Contact.Core.Notifications;
 using Contact.Core.Sla;
@@ -8,7 +8,7 @@ using Contact.Core.Staff;
 using Dapper;
 using Npgsql;
 
-namespace Contact.Core.Desktop;
+namespace Contact.Core.Cases;
 
 /// <summary>
 /// What staff do to cases. Each action locks the case, checks who may do it and whether the case is in a

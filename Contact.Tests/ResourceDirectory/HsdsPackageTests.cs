@@ -1,9 +1,9 @@
-using Contact.Core.Directory;
+using Contact.Core.ResourceDirectory;
 using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
-namespace Contact.Tests.Directory;
+namespace Contact.Tests.ResourceDirectory;
 
 public sealed class HsdsPackageTests
 {
@@ -35,21 +35,21 @@ public sealed class HsdsPackageTests
     public async Task SetUpAsync()
     {
         _db = NpgsqlDataSource.Create(await TestDatabase.CloneAsync());
-        _temp = System.IO.Directory.CreateTempSubdirectory("contact-hsds-").FullName;
+        _temp = Directory.CreateTempSubdirectory("contact-hsds-").FullName;
     }
 
     [TearDown]
     public async Task TearDownAsync()
     {
         await _db.DisposeAsync();
-        System.IO.Directory.Delete(_temp, recursive: true);
+        Directory.Delete(_temp, recursive: true);
     }
 
     private string CopyOfExample()
     {
         var copy = Path.Combine(_temp, "broken");
-        System.IO.Directory.CreateDirectory(copy);
-        foreach (var file in System.IO.Directory.GetFiles(ExamplePackage()))
+        Directory.CreateDirectory(copy);
+        foreach (var file in Directory.GetFiles(ExamplePackage()))
         {
             File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
         }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using NpgsqlTypes;
 
-namespace Contact.Core.Directory;
+namespace Contact.Core.ResourceDirectory;
 
 /// <summary>
 /// Reads an HSDS service area's GeoJSON extent (RFC 7946) into the rings PostgreSQL tests a point against: a

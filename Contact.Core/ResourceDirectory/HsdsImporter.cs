@@ -8,7 +8,7 @@ using CsvHelper.Configuration;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Contact.Core.Directory;
+namespace Contact.Core.ResourceDirectory;
 
 /// <summary>What an import did: nothing, with every problem found (<see cref="Errors"/>), or the whole package.</summary>
 /// <param name="Errors">Each bad row as <c>file:line: reason</c>; when any, nothing was imported.</param>
@@ -32,7 +32,7 @@ public sealed partial class HsdsImporter(NpgsqlDataSource dataSource)
     /// <summary>Imports the package in folder <paramref name="path"/>.</summary>
     public Task<HsdsImportResult> ImportAsync(string path, CancellationToken cancellationToken = default)
     {
-        if (!System.IO.Directory.Exists(path))
+        if (!Directory.Exists(path))
         {
             return Task.FromResult(new HsdsImportResult([$"{path}: no such folder"], [], new Dictionary<string, int>()));
         }
