@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Contact.Agent.Staff;
+using Contact.Core.Infrastructure;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
 using Contact.Core.Desktop;
@@ -98,31 +99,28 @@ public sealed class AgentHub(
             : throw new HubException("Your account is not active. Sign in again.");
 
     private string Number(string? number) =>
-        CaseNumber.Normalise(number) ?? throw new HubException(text.Refusal("refused.bad_number", Truncate(number)));
+        CaseNumber.Normalise(number) ?? throw new HubException(text.Refusal(Words, "refused.bad_number", Truncate(number)));
+
+    /// <summary>The language this desktop reads in, taken from its page when it connected.</summary>
+    private Language Words => Language.Of(Context.Items[LanguageKey] as string);
 
     private static string Truncate(string? value) => value is null ? "" : value.Length > 20 ? value[..20] + "…" : value;
 
     private async Task<T> RunAsync<T>(Func<StaffMember, Task<T>> action)
     {
-        var previous = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = CaseTextLocalizer.Culture(Context.Items[LanguageKey] as string);
         try
         {
             return await action(await MeAsync());
         }
         catch (WorkRefusedException e)
         {
-            throw new HubException(text.Refusal(e));
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = previous;
+            throw new HubException(text.Refusal(e, Words));
         }
     }
 
     private async Task<CaseDetail> DetailAsync(StaffMember me, string number)
     {
-        var detail = await queries.DetailAsync(me, number, text.Describe, Context.ConnectionAborted)
+        var detail = await queries.DetailAsync(me, number, e => text.Describe(e, Words), Context.ConnectionAborted)
             ?? throw new WorkRefusedException("refused.no_case", $"There is no case {number}.", number);
         return detail.InformationReferral is null ? detail : detail with { CrisisLine = crisisLine.Value.View };
     }

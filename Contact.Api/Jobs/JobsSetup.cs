@@ -31,6 +31,7 @@ internal static class JobsSetup
             QueuePollInterval = TimeSpan.FromSeconds(30),
             InvisibilityTimeout = TimeSpan.FromMinutes(5),
         }));
+        AddOwnJobActivator(services);
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -44,6 +45,14 @@ internal static class JobsSetup
             options.SchedulePollingInterval = TimeSpan.FromSeconds(5);
         });
     }
+
+    /// <summary>
+    /// This host's own job activator: Hangfire's default is the process-wide JobActivator.Current, which each host that
+    /// configures Hangfire replaces, so a host's workers could build their jobs from another host's services (disposed
+    /// ones, once that host stopped) and fail until a retry. Registered before AddHangfire, which then keeps it.
+    /// </summary>
+    internal static void AddOwnJobActivator(IServiceCollection services) =>
+        services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
 
     public static void MapJobs(this WebApplication app)
     {

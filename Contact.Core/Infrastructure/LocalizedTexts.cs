@@ -17,7 +17,10 @@ public sealed class LocalizedTexts(string baseName, System.Reflection.Assembly a
     public static LocalizedTexts Of<T>() => new(typeof(T).FullName!, typeof(T).Assembly);
 
     /// <summary>The string <paramref name="key"/> in <paramref name="language"/>.</summary>
-    public string Get(Language language, string key) => _manager.GetString(key, language.Culture) ?? key;
+    public string Get(Language language, string key) => Find(language, key) ?? key;
+
+    /// <summary>The string <paramref name="key"/> in <paramref name="language"/>, or null when there is none.</summary>
+    public string? Find(Language language, string key) => _manager.GetString(key, language.Culture);
 
     /// <summary>The string <paramref name="key"/> in <paramref name="language"/>, with <paramref name="args"/> filled in in that language's culture.</summary>
     public string Get(Language language, string key, params object[] args)

@@ -11,6 +11,9 @@ using Microsoft.Extensions.Hosting;
 namespace Contact.Tests.Infrastructure;
 
 /// <summary>A feature cannot be switched off by a missing line in Program.cs: the host refuses to build.</summary>
+// Alone: a host builder made while a test host starts could be taken for that host's (WebApplicationFactory listens
+// for any host being built in the process).
+[NonParallelizable]
 public sealed class RegistrationTests
 {
     private static WebApplicationBuilder Builder()

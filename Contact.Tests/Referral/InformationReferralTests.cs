@@ -142,7 +142,7 @@ public sealed class InformationReferralTests : AppFixture
         await _ir.MarkNeedUnmetAsync(_agent, number, needId, "waitlist_full", "Every rent bank in the east end is full until March");
         var need = (await DetailAsync(number)).InformationReferral!.Needs.Single();
         Assert.That((need.Status, need.UnmetReason, need.Note), Is.EqualTo(("unmet", "waitlist_full", "Every rent bank in the east end is full until March")));
-        var words = (await _queries.DetailAsync(_supervisor, number, App.Services.GetRequiredService<Contact.Agent.Desktop.CaseTextLocalizer>().Describe))!
+        var words = (await _queries.DetailAsync(_supervisor, number, e => App.Services.GetRequiredService<Contact.Agent.Desktop.CaseTextLocalizer>().Describe(e, Language.English)))!
             .History.Single(h => h.Kind == "need_unmet").Text;
         Assert.That(words, Is.EqualTo("Need not met: Test Rent Help (waitlist full): Every rent bank in the east end is full until March"));
     }
