@@ -24,6 +24,7 @@ public static class SmsEndpoints
         services.TryAddSingleton<TwilioSignatureFilter>();
         services.TryAddSingleton<TwilioOutageFilter>();
         services.AddSingleton<SmsStore>();
+        services.AddScoped<SmsReport>();
         services.AddScoped<SmsFlow>();
         return services;
     }

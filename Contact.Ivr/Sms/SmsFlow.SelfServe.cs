@@ -1,5 +1,6 @@
 using Contact.Core.Catalog;
 using Contact.Core.ResourceDirectory;
+using static Contact.Ivr.Sms.SmsWords;
 
 namespace Contact.Ivr.Sms;
 
@@ -18,7 +19,7 @@ public sealed partial class SmsFlow
     /// A text is taken as self-serve when it names a need (with or without a postal code), gives the postal code or need
     /// a self-serve search is waiting for, or says MORE after one; never in the middle of a report's questions.
     /// </summary>
-    private async Task<string?> SelfServeAsync(Turn turn, CancellationToken ct)
+    private async Task<string?> SelfServeAsync(SmsTurn turn, CancellationToken ct)
     {
         var state = turn.State;
         var word = Word(turn.Input.Body);
@@ -89,7 +90,7 @@ public sealed partial class SmsFlow
     }
 
     /// <summary>The next services of the search, from its offset; open now first, else those that open later.</summary>
-    private async Task<string> ListServicesAsync(Turn turn, SmsServiceSearch search, CancellationToken ct)
+    private async Task<string> ListServicesAsync(SmsTurn turn, SmsServiceSearch search, CancellationToken ct)
     {
         var language = turn.Language;
         var needs = search.Needs.Select(NeedWords.Find).OfType<Need>().ToList();
