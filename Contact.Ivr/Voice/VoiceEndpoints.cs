@@ -30,6 +30,7 @@ public static class VoiceEndpoints
         services.TryAddSingleton<TwilioOutageFilter>();
         services.AddSingleton<CallStore>();
         services.AddSingleton<Contact.Core.ResourceDirectory.PostalAreaLookup>();
+        services.AddScoped<VoiceReport>();
         services.AddScoped<VoiceFlow>();
         services.AddSingleton<TwilioCallConnector>();
         services.AddSingleton<Contact.Core.Desktop.ICallConnector>(sp => sp.GetRequiredService<TwilioCallConnector>());
@@ -165,15 +166,15 @@ public static class VoiceEndpoints
         {
             "language" => flow.LanguageAsync(call, input, empty, query["default"].ToString() is "en" ? "en" : null, ct),
             "menu" => flow.MainMenuAsync(call, input, empty, ct),
-            "category" => flow.CategoryAsync(call, input, empty, ct),
-            "category-confirm" => flow.CategoryConfirmAsync(call, input, ct),
-            "question" => flow.QuestionAsync(call, input, empty, ct),
-            "address" => flow.AddressAsync(call, input, empty, ct),
-            "address-confirm" => flow.AddressConfirmAsync(call, input, ct),
-            "recorded" => flow.RecordedAsync(call, input, ct),
-            "callback" => flow.CallbackAsync(call, input, ct),
-            "callback-number" => flow.CallbackNumberAsync(call, input, empty, ct),
-            "texts" => flow.TextsAsync(call, input, ct),
+            "category" => flow.Report.CategoryAsync(call, input, empty, ct),
+            "category-confirm" => flow.Report.CategoryConfirmAsync(call, input, ct),
+            "question" => flow.Report.QuestionAsync(call, input, empty, ct),
+            "address" => flow.Report.AddressAsync(call, input, empty, ct),
+            "address-confirm" => flow.Report.AddressConfirmAsync(call, input, ct),
+            "recorded" => flow.Report.RecordedAsync(call, input, ct),
+            "callback" => flow.Report.CallbackAsync(call, input, ct),
+            "callback-number" => flow.Report.CallbackNumberAsync(call, input, empty, ct),
+            "texts" => flow.Report.TextsAsync(call, input, ct),
             "status" => flow.StatusAsync(call, input, empty, ct),
             "help" => flow.HelpAsync(call, input, empty, ct),
             "postal" => flow.PostalCodeAsync(call, input, empty, ct),

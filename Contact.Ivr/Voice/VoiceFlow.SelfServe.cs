@@ -7,6 +7,8 @@ using Contact.Core.Notifications;
 using Contact.Core.Residents;
 using Twilio.TwiML;
 
+using static Contact.Ivr.Voice.VoicePrompts;
+
 namespace Contact.Ivr.Voice;
 
 /// <summary>
@@ -53,7 +55,7 @@ public sealed partial class VoiceFlow
             call.State.Line = Line.Community.Code;
             call.State.Page = 0;
             await calls.SaveAsync(call, ct);
-            return await CategoriesAsync(call, ct);
+            return await report.CategoriesAsync(call, ct);
         }
         if (input.Digits == StatusKey)
         {
