@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Contact.Core.Cases;
@@ -13,7 +12,7 @@ public sealed class CaseText;
 /// <summary>History entries and refusals in the member's language, given at each call (never the thread's culture).</summary>
 public sealed partial class CaseTextLocalizer
 {
-    private static readonly LocalizedTexts Strings = LocalizedTexts.Of<CaseText>();
+    private static readonly ResourceTexts Strings = ResourceTexts.Of<CaseText>();
 
     [GeneratedRegex(@"\{([a-z_]+)\}")]
     private static partial Regex Placeholder();
@@ -52,7 +51,4 @@ public sealed partial class CaseTextLocalizer
 
     /// <summary>A refusal by code.</summary>
     public string Refusal(Language language, string code, params object[] args) => Strings.Get(language, code, args);
-
-    /// <summary>The culture desktops use for a language code.</summary>
-    public static CultureInfo Culture(string? language) => Language.Of(language).Culture;
 }

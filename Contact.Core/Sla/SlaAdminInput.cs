@@ -54,8 +54,8 @@ public sealed class SlaAdminInvalidException(IReadOnlyDictionary<string, string[
 /// <summary>A calendar that passed its checks, its hours as stored (JSON).</summary>
 internal sealed record ValidCalendar(string Code, string NameEn, string NameFr, string TimeZone, string Hours);
 
-/// <summary>A policy's own fields once they passed their checks (the category and calendar still to be looked up).</summary>
-internal sealed record CheckedPolicy(string Category, string? Priority, string Calendar, int FirstResponseMinutes, int ResolutionMinutes,
+/// <summary>A policy's own fields once they passed their checks (its category and calendar are looked up by their codes).</summary>
+internal sealed record CheckedPolicy(string? Priority, int FirstResponseMinutes, int ResolutionMinutes,
     int WarningPercent, int SecondBreachPercent, string? EscalationPhone);
 
 /// <summary>The checks on what admins send, each error with its field's path; none of them reads the database.</summary>
@@ -174,8 +174,7 @@ internal static partial class SlaAdminInput
         }
         return errors.Count > 0
             ? null
-            : new CheckedPolicy(input.Category!.Trim(), priority, input.Calendar!.Trim(), input.FirstResponseMinutes!.Value,
-                input.ResolutionMinutes!.Value, warning, second, phone);
+            : new CheckedPolicy(priority, input.FirstResponseMinutes!.Value, input.ResolutionMinutes!.Value, warning, second, phone);
     }
 
     /// <summary>Throws the errors, if there are any.</summary>

@@ -41,7 +41,7 @@ internal static class SmsWords
         "yes", "no", "please", "near", "and", "with", "for", "not", "this", "it", "has", "been", "outside", "corner", "big", "huge",
     };
 
-    internal static readonly LocalizedTexts Texts = LocalizedTexts.Of<SmsText>();
+    internal static readonly ResourceTexts Texts = ResourceTexts.Of<SmsText>();
 
     /// <summary>A reply's words in the conversation's language, given explicitly (never the thread's culture).</summary>
     internal static string T(string language, string key, params object[] args) => Texts.Get(Language.Of(language), key, args);

@@ -20,8 +20,8 @@ namespace Contact.Ivr.Twilio;
 /// </summary>
 public sealed class TwilioOutageFilter(IOptions<TwilioOptions> options, ILogger<TwilioOutageFilter> logger) : IEndpointFilter
 {
-    private static readonly LocalizedTexts voiceText = LocalizedTexts.Of<VoiceText>();
-    private static readonly LocalizedTexts smsText = LocalizedTexts.Of<SmsText>();
+    private static readonly ResourceTexts VoiceReplies = ResourceTexts.Of<VoiceText>();
+    private static readonly ResourceTexts SmsReplies = ResourceTexts.Of<SmsText>();
 
     /// <summary>Runs the webhook; a database outage becomes the outage reply.</summary>
     /// <param name="context">The webhook's invocation.</param>
@@ -73,7 +73,7 @@ public sealed class TwilioOutageFilter(IOptions<TwilioOptions> options, ILogger<
         var response = new VoiceResponse();
         foreach (var l in language is null ? ["en", "fr"] : new[] { language })
         {
-            var words = In(voiceText, l, "outage.apology") + " " + In(voiceText, l, string.IsNullOrEmpty(overflow) ? "outage.call_back" : "outage.transfer");
+            var words = In(VoiceReplies, l, "outage.apology") + " " + In(VoiceReplies, l, string.IsNullOrEmpty(overflow) ? "outage.call_back" : "outage.transfer");
             response.Say(words, voice: l == "fr" ? Say.VoiceEnum.GoogleFrCaStandardA : null, language: l == "fr" ? Say.LanguageEnum.FrCa : Say.LanguageEnum.EnCa);
         }
         if (!string.IsNullOrEmpty(overflow))
@@ -90,13 +90,13 @@ public sealed class TwilioOutageFilter(IOptions<TwilioOptions> options, ILogger<
     {
         var overflow = options.Value.OverflowNumber;
         var words = (language is null ? ["en", "fr"] : new[] { language })
-            .Select(l => string.IsNullOrEmpty(overflow) ? In(smsText, l, "outage.apology") : In(smsText, l, "outage.apology_call", overflow));
+            .Select(l => string.IsNullOrEmpty(overflow) ? In(SmsReplies, l, "outage.apology") : In(SmsReplies, l, "outage.apology_call", overflow));
         var response = new MessagingResponse();
         response.Message(string.Join("\n", words));
         return response.ToString();
     }
 
-    private static string In(LocalizedTexts text, string language, string key, params object[] args) =>
+    private static string In(ResourceTexts text, string language, string key, params object[] args) =>
         text.Get(Language.Of(language), key, args);
 
     private static IResult Xml(string twiml) => Results.Text(twiml, "application/xml; charset=utf-8");

@@ -24,7 +24,7 @@ public sealed class TwilioCallConnector(
     NpgsqlDataSource dataSource, IOptions<TwilioOptions> options, TimeProvider clock,
     ILogger<TwilioCallConnector> logger, ITwilioRestClient? restClient = null) : ICallConnector
 {
-    private static readonly LocalizedTexts Texts = LocalizedTexts.Of<VoiceText>();
+    private static readonly ResourceTexts Texts = ResourceTexts.Of<VoiceText>();
     private static readonly string[] Over = ["completed", "busy", "failed", "no-answer", "canceled"];
 
     public async Task<bool> ConnectAsync(long caseId, StaffMember agent, CancellationToken cancellationToken = default)

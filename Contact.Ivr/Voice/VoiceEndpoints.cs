@@ -54,8 +54,8 @@ public static class VoiceEndpoints
         group.MapPost("/voice", (HttpContext http, VoiceFlow flow, IOptions<TwilioOptions> options, CallStore calls, ILoggerFactory logs) =>
             AnswerAsync(http, calls, logs, async (input, call, ct) =>
                 await flow.StartAsync(input, input.To is { } to && options.Value.Lines.TryGetValue(to, out var line) ? line : null, ct), creates: true));
-        group.MapPost("/voice/{step}", (string step, HttpContext http, VoiceFlow flow, CallStore calls, ILoggerFactory logs) =>
-            AnswerAsync(http, calls, logs, (input, call, ct) => StepAsync(flow, step, http.Request.Query, input, call!, ct)));
+        group.MapPost("/voice/{step}", (string step, HttpContext http, VoiceFlow flow, VoiceReport report, CallStore calls, ILoggerFactory logs) =>
+            AnswerAsync(http, calls, logs, (input, call, ct) => StepAsync(flow, report, step, http.Request.Query, input, call!, ct)));
         group.MapMethods("/voice/wait", ["GET", "POST"], async (HttpContext http, VoiceFlow flow, TwilioCallConnector connector) =>
         {
             var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync() : null;
@@ -154,7 +154,7 @@ public static class VoiceEndpoints
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim().Length > 500 ? value.Trim()[..500] : value.Trim();
 
-    private static Task<VoiceResponse> StepAsync(VoiceFlow flow, string step, IQueryCollection query, CallInput input, CallRecord call, CancellationToken ct)
+    private static Task<VoiceResponse> StepAsync(VoiceFlow flow, VoiceReport report, string step, IQueryCollection query, CallInput input, CallRecord call, CancellationToken ct)
     {
         var empty = query["empty"] == "1";
         if (input.Digits == "0" && step is not ("language" or "agent-offer"))
@@ -166,15 +166,15 @@ public static class VoiceEndpoints
         {
             "language" => flow.LanguageAsync(call, input, empty, query["default"].ToString() is "en" ? "en" : null, ct),
             "menu" => flow.MainMenuAsync(call, input, empty, ct),
-            "category" => flow.Report.CategoryAsync(call, input, empty, ct),
-            "category-confirm" => flow.Report.CategoryConfirmAsync(call, input, ct),
-            "question" => flow.Report.QuestionAsync(call, input, empty, ct),
-            "address" => flow.Report.AddressAsync(call, input, empty, ct),
-            "address-confirm" => flow.Report.AddressConfirmAsync(call, input, ct),
-            "recorded" => flow.Report.RecordedAsync(call, input, ct),
-            "callback" => flow.Report.CallbackAsync(call, input, ct),
-            "callback-number" => flow.Report.CallbackNumberAsync(call, input, empty, ct),
-            "texts" => flow.Report.TextsAsync(call, input, ct),
+            "category" => report.CategoryAsync(call, input, empty, ct),
+            "category-confirm" => report.CategoryConfirmAsync(call, input, ct),
+            "question" => report.QuestionAsync(call, input, empty, ct),
+            "address" => report.AddressAsync(call, input, empty, ct),
+            "address-confirm" => report.AddressConfirmAsync(call, input, ct),
+            "recorded" => report.RecordedAsync(call, input, ct),
+            "callback" => report.CallbackAsync(call, input, ct),
+            "callback-number" => report.CallbackNumberAsync(call, input, empty, ct),
+            "texts" => report.TextsAsync(call, input, ct),
             "status" => flow.StatusAsync(call, input, empty, ct),
             "help" => flow.HelpAsync(call, input, empty, ct),
             "postal" => flow.PostalCodeAsync(call, input, empty, ct),

@@ -28,9 +28,6 @@ public sealed record CallInput(string CallSid, string? From, string? To, string?
 public sealed partial class VoiceFlow(CallStore calls, VoiceReport report, CaseIntake intake, CaseQueries cases, DirectorySearch directory, PostalAreaLookup areas)
 {
     public const string Base = "/twilio/voice";
-
-    /// <summary>The steps of reporting a problem.</summary>
-    public VoiceReport Report => report;
     /// <summary>The first webhook of a call: the language.</summary>
     public async Task<VoiceResponse> StartAsync(CallInput input, string? lineOfNumber, CancellationToken ct)
     {

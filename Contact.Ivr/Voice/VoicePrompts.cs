@@ -20,7 +20,7 @@ internal static class VoicePrompts
 
     internal static Say.VoiceEnum? Voice(string? language) => French(language) ? Say.VoiceEnum.GoogleFrCaStandardA : null;
 
-    internal static readonly LocalizedTexts Texts = LocalizedTexts.Of<VoiceText>();
+    internal static readonly ResourceTexts Texts = ResourceTexts.Of<VoiceText>();
 
     /// <summary>The words said in the call's language, given explicitly (never the thread's culture).</summary>
     internal static string T(string? language, string key, params object[] args) => Texts.Get(Language.Of(language), key, args);

@@ -61,10 +61,12 @@ public sealed class DesktopAssetsTests : AppFixture
         Assert.That(html, Does.Not.Contain("{{").And.Not.Contain("<!-- slot"), "every slot filled, no marker left");
     }
 
+    // (Dot segments never reach the server: the client resolves them. An encoded slash does.)
     [TestCase("/agent/assets/nothing-here.js")]
-    [TestCase("/agent/assets/../agent.html")]
-    [TestCase("/agent/assets/%2e%2e/agent.html")]
-    [TestCase("/agent/assets/Contact.Agent.wwwroot.agent.html")]
+    [TestCase("/agent/assets/..%2Fshell.html")]
+    [TestCase("/agent/assets/..%2Fagent.body.html")]
+    [TestCase("/agent/assets/..%2F..%2FContact.Agent.dll")]
+    [TestCase("/agent/assets/Contact.Agent.wwwroot.shell.html")]
     public async Task Nothing_outside_the_assets_is_served_from_them(string path)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));

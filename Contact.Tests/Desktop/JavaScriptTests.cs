@@ -24,8 +24,14 @@ public sealed class JavaScriptTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // The files themselves: Node 21 and later read a directory argument as a file pattern, not a folder to search.
+        var files = Directory.GetFiles(Path.Combine(root, "Contact.Tests", "JavaScript"), "*.test.mjs").Order(StringComparer.Ordinal).ToList();
+        Assert.That(files, Is.Not.Empty, "no *.test.mjs in Contact.Tests/JavaScript");
         start.ArgumentList.Add("--test");
-        start.ArgumentList.Add(Path.Combine("Contact.Tests", "JavaScript"));
+        foreach (var file in files)
+        {
+            start.ArgumentList.Add(file);
+        }
 
         using var process = Process.Start(start) ?? throw new AssertionException("node did not start.");
         var output = process.StandardOutput.ReadToEndAsync();
@@ -41,8 +47,13 @@ public sealed class JavaScriptTests
             Assert.Fail($"node --test did not finish within {Timeout.TotalSeconds} s.\n{await output}\n{await errors}");
         }
 
-        Assert.That(process.ExitCode, Is.EqualTo(0), $"node --test failed:\n{await output}\n{await errors}");
-        TestContext.Out.WriteLine(await output);
+        var report = await output;
+        Assert.That(process.ExitCode, Is.EqualTo(0), $"node --test failed:\n{report}\n{await errors}");
+        // A run that found no tests also exits 0.
+        var ran = System.Text.RegularExpressions.Regex.Match(report, @"^# tests (\d+)$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.That(ran.Success && int.Parse(ran.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, Is.True,
+            $"node --test ran no tests:\n{report}");
+        TestContext.Out.WriteLine(report);
     }
 
     private static string? FindOnPath(string name)

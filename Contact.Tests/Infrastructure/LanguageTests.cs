@@ -29,8 +29,8 @@ public sealed class LanguageTests
     [Test]
     public void Texts_are_in_the_language_asked_for_whatever_the_threads_culture()
     {
-        var sms = LocalizedTexts.Of<SmsText>();
-        var voice = LocalizedTexts.Of<VoiceText>();
+        var sms = ResourceTexts.Of<SmsText>();
+        var voice = ResourceTexts.Of<VoiceText>();
         var previous = CultureInfo.CurrentUICulture;
         try
         {

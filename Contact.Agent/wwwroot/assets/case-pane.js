@@ -112,7 +112,7 @@ function buildCasePane(detail) {
   p.noteForm.addEventListener('submit', event => { event.preventDefault(); addNote(p); });
 
   // Outcome: waiting on resident, resolve, close.
-  p.outcomeText = h('textarea', { id: 'outcome-text', rows: 3, 'aria-describedby': 'outcome-text-hint', 'aria-keyshortcuts': 'Alt+R' });
+  p.outcomeText = h('textarea', { id: 'outcome-text', rows: 3, 'aria-keyshortcuts': 'Alt+R' });
   p.outcomeAlert = alertEl('outcome-alert');
   p.waiting = h('button', { type: 'submit', class: 'secondary', value: 'waiting' }, t('outcome.waiting'));
   p.resolve = h('button', { type: 'submit', class: 'primary', value: 'resolve' }, t('outcome.resolve'));
@@ -132,7 +132,7 @@ function buildCasePane(detail) {
   p.referSuggested = h('div', { class: 'checks' });
   p.referOthers = h('div', { class: 'checks' });
   p.referOthersBox = h('details', { class: 'others' }, h('summary', null, t('refer.other_providers')), p.referOthers);
-  p.referText = h('textarea', { id: 'refer-text', rows: 2, 'aria-describedby': 'refer-text-hint' });
+  p.referText = h('textarea', { id: 'refer-text', rows: 2 });
   p.referAlert = alertEl('refer-alert');
   p.referButton = h('button', { type: 'submit', class: 'primary' }, t('refer.submit'));
   p.referForm = h('form', { class: 'action', novalidate: true, 'aria-labelledby': 'refer-heading' },

@@ -143,7 +143,7 @@ export async function api(method, url, body) {
 }
 
 /** GET /api/staff/me: the StaffView, or null when not signed in. Throws ApiError on other failures. */
-export async function currentStaff() {
+async function currentStaff() {
   try {
     return await api('GET', '/api/staff/me');
   } catch (error) {
@@ -164,7 +164,7 @@ export function apiErrorMessage(error) {
  * The server's text from a hub error ("…HubException: Case 1234567 is held by agent.fr."), or a
  * general message when the failure did not come from the server (connection lost, …).
  */
-export function hubErrorMessage(error) {
+function hubErrorMessage(error) {
   const message = (error && (error.message || String(error))) || '';
   const marker = 'HubException: ';
   const at = message.lastIndexOf(marker);
@@ -178,7 +178,7 @@ export function hubErrorMessage(error) {
 // ---------- hub ----------
 
 /** Thrown by HubSession.invoke when the hub is not connected; its message is already readable. */
-export class NotConnectedError extends Error {}
+class NotConnectedError extends Error {}
 
 /** A readable message for a failed hub call: the server's words, or "not connected". */
 export function errorText(error) {

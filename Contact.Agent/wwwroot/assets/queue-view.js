@@ -35,7 +35,7 @@ function renderKeyed(list, rows, fallback) {
   }
 }
 
-export function renderQueue() {
+function renderQueue() {
   const list = $('queue-list');
   state.queue.sort(compareQueue);
   renderKeyed(list, state.queue.map(item => h('li', null,

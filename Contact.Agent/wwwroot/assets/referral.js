@@ -2,10 +2,10 @@
 // said at the time), needs no service could meet, referrals sent by text, follow-ups and the crisis flag.
 // Actions go through the hub; the directory is read from the staff API /api/directory/*.
 import { t, codeText } from './texts.js';
+import { CLOSED } from './queue.js';
 import { h, replace, field, alertEl, timeElement, ApiError, apiErrorMessage, showError } from './common.js';
 
 const UNMET_REASONS = ['no_service_found', 'not_eligible', 'waitlist_full', 'service_unavailable', 'declined', 'other'];
-const CLOSED = new Set(['resolved', 'closed']);
 
 /**
  * Builds the panel for one open case. ctx: { number, invoke, runAction, afterCaseAction, announce }.

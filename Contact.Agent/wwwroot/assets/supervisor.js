@@ -5,8 +5,9 @@ import { minutesOverText, atRiskState } from './sla.js';
 import { isCaseNumber } from './validate.js';
 import {
   $, applyTexts, setUpLanguageLink, h, replace, timeElement, api, apiErrorMessage, wireSignIn, resumeSession, signOutWith, showError,
-  showConnection, announcer, errorText, HubSession,
+  showConnection, errorText, HubSession,
 } from './common.js';
+import { announceStatus } from './feedback.js';
 import { slaLabel as slaWords } from './badges.js';
 
 const state = {
@@ -15,15 +16,12 @@ const state = {
   receivedAt: 0,
 };
 
-let announceStatus = () => {};
-
 
 async function boot() {
   await loadTexts();
   applyTexts();
   document.title = t('supervisor.title');
   setUpLanguageLink($('lang-link'), '/supervisor');
-  announceStatus = announcer($('status-live'), 3);
   showConnection($('connection'), 'disconnected');
   wireSignIn($('signin-form'), staff => enter(staff, true));
   $('signout').addEventListener('click', signOutNow);

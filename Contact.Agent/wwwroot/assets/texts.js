@@ -38,7 +38,7 @@ export function t(key, ...args) {
 }
 
 /** True when the key exists (for optional texts such as status names the server may add later). */
-export function hasText(key) {
+function hasText(key) {
   return Object.prototype.hasOwnProperty.call(texts, key);
 }
 
@@ -66,6 +66,6 @@ export function localName(name, fallback) {
   return name[lang()] || name.en || name.fr || fallback || '';
 }
 
-export function sleep(ms) {
+function sleep(ms) {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
