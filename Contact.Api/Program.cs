@@ -9,7 +9,7 @@ using Contact.Api.Infrastructure;
 using Contact.Api.Intake;
 using Contact.Api.Jobs;
 using Contact.Api.Notifications;
-using Contact.Api.Referral;
+using Contact.Api.InformationAndReferral;
 using Contact.Api.Residents;
 using Contact.Api.Reports;
 using Contact.Api.Open311;

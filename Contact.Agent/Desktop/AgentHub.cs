@@ -5,7 +5,7 @@ using Contact.Core.Infrastructure;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
 using Contact.Core.Desktop;
-using Contact.Core.Referral;
+using Contact.Core.InformationAndReferral;
 using Contact.Core.Routing;
 using Contact.Core.Staff;
 using Microsoft.AspNetCore.Authorization;

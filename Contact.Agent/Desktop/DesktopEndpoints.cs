@@ -2,7 +2,7 @@ using System.Globalization;
 using Contact.Agent.Staff;
 using Contact.Core.Desktop;
 using Contact.Core.Infrastructure;
-using Contact.Core.Referral;
+using Contact.Core.InformationAndReferral;
 using Contact.Core.Routing;
 using Contact.Core.Staff;
 using Microsoft.AspNetCore.Builder;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Contact.Agent.Staff;
 using Contact.Core.ResourceDirectory;
-using Contact.Core.Referral;
+using Contact.Core.InformationAndReferral;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Contact.Api.Reports;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
-using Contact.Core.Referral;
+using Contact.Core.InformationAndReferral;
 using Contact.Core.Staff;
 using Dapper;
 using Npgsql;

@@ -1,5 +1,5 @@
 using Contact.Core.Catalog;
-using Contact.Core.Referral;
+using Contact.Core.InformationAndReferral;
 
 namespace Contact.Core.Desktop;
 

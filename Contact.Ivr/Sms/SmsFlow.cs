@@ -5,7 +5,7 @@ using Contact.Core.Cases;
 using Contact.Core.Catalog;
 using Contact.Core.ResourceDirectory;
 using Contact.Core.Notifications;
-using Contact.Core.Referral;
+using Contact.Core.InformationAndReferral;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Logging;
 using static Contact.Ivr.Sms.SmsWords;

@@ -5,7 +5,7 @@ namespace Contact.Tests.Desktop;
 
 /// <summary>
 /// The desktop's pure modules (formatting, service-standard clocks, queue order, input checks) tested in Node's own
-/// test runner: <c>node --test Contact.Tests/JavaScript</c>, run here so <c>dotnet test</c> runs them too.
+/// test runner: <c>node --test Contact.Tests/JavaScript/*.test.mjs</c>, run here so <c>dotnet test</c> runs them too.
 /// </summary>
 public sealed class JavaScriptTests
 {

@@ -1,5 +1,5 @@
 using Contact.Core.Notifications;
-using Contact.Core.Referral;
+using Contact.Core.InformationAndReferral;
 using Contact.Core.Sla;
 
 namespace Contact.Tests.Infrastructure;

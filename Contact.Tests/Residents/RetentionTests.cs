@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Contact.Core.Referral;
+using Contact.Core.InformationAndReferral;
 using Contact.Core.Residents;
 using Contact.Tests.Infrastructure;
 using Dapper;

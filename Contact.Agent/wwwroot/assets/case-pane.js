@@ -11,7 +11,7 @@ import { announceStatus, runAction } from './feedback.js';
 import { priorityBadge, crisisBadge, statusBadge } from './badges.js';
 import { renderCaseInfo } from './case-info.js';
 import { renderMine, acceptCase, claim } from './queue-view.js';
-import { referralPanel } from './referral.js';
+import { referralPanel } from './information-referral.js';
 
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
 

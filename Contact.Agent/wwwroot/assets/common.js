@@ -143,7 +143,7 @@ export async function api(method, url, body) {
 }
 
 /** GET /api/staff/me: the StaffView, or null when not signed in. Throws ApiError on other failures. */
-async function currentStaff() {
+export async function currentStaff() {
   try {
     return await api('GET', '/api/staff/me');
   } catch (error) {
@@ -178,111 +178,11 @@ function hubErrorMessage(error) {
 // ---------- hub ----------
 
 /** Thrown by HubSession.invoke when the hub is not connected; its message is already readable. */
-class NotConnectedError extends Error {}
+export class NotConnectedError extends Error {}
 
 /** A readable message for a failed hub call: the server's words, or "not connected". */
 export function errorText(error) {
   return error instanceof NotConnectedError ? error.message : hubErrorMessage(error);
-}
-
-/**
- * A page's one connection to /hubs/agent. SignalR reconnects by itself and the page takes a fresh
- * snapshot (onConnected); when reconnecting gives up, the page goes back to sign-in if the session
- * ended (onSessionEnded), else it tries again every 15 s. onState gets connecting, connected,
- * reconnecting or disconnected.
- */
-export class HubSession {
-  #connection = null;
-  #retryTimer = null;
-  #options;
-
-  constructor({ handlers, onState, onConnected, onSessionEnded }) {
-    this.#options = { handlers, onState, onConnected, onSessionEnded };
-  }
-
-  /** Connects, replacing any earlier connection; false when the SignalR client did not load. */
-  async start() {
-    await this.stop();
-    if (!window.signalR) return false;
-    const connection = new window.signalR.HubConnectionBuilder()
-      .withUrl('/hubs/agent')
-      .withAutomaticReconnect()
-      .build();
-    this.#connection = connection;
-    for (const [name, handler] of Object.entries(this.#options.handlers)) connection.on(name, handler);
-    const current = () => this.#connection === connection;
-    connection.onreconnecting(() => { if (current()) this.#options.onState('reconnecting'); });
-    connection.onreconnected(async () => {
-      if (!current()) return;
-      this.#options.onState('connected');
-      await this.#options.onConnected();
-    });
-    connection.onclose(() => {
-      if (!current()) return;
-      this.#options.onState('disconnected');
-      this.#afterDisconnect();
-    });
-    await this.connectNow();
-    return true;
-  }
-
-  async stop() {
-    clearTimeout(this.#retryTimer);
-    const connection = this.#connection;
-    this.#connection = null;
-    if (connection) {
-      try {
-        await connection.stop();
-      } catch {
-        // Already stopped.
-      }
-    }
-  }
-
-  /** Connects now if disconnected (the Reconnect button, and the 15 s retry). */
-  async connectNow() {
-    const connection = this.#connection;
-    if (!connection || connection.state !== 'Disconnected') return;
-    clearTimeout(this.#retryTimer);
-    this.#options.onState('connecting');
-    try {
-      await connection.start();
-    } catch {
-      if (this.#connection !== connection) return;
-      this.#options.onState('disconnected');
-      this.#afterDisconnect();
-      return;
-    }
-    if (this.#connection !== connection) return;
-    this.#options.onState('connected');
-    await this.#options.onConnected();
-  }
-
-  /** Calls a hub method; rejects with NotConnectedError when not connected. */
-  invoke(method, ...args) {
-    const connection = this.#connection;
-    if (!connection || connection.state !== 'Connected') {
-      return Promise.reject(new NotConnectedError(t('error.not_connected')));
-    }
-    return connection.invoke(method, ...args);
-  }
-
-  /** After the connection is lost for good: back to sign-in if the session ended, else retry soon. */
-  async #afterDisconnect() {
-    let staff;
-    try {
-      staff = await currentStaff();
-    } catch {
-      staff = undefined; // server unreachable: keep the page and retry
-    }
-    if (staff === null) {
-      await this.stop();
-      this.#options.onSessionEnded();
-      return;
-    }
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = setTimeout(() => this.connectNow(), 15000);
-  }
 }
 
 // ---------- sign-in ----------

@@ -1,18 +1,20 @@
 // The agent desktop (GET /agent), its entry point: sign-in, the header, keyboard shortcuts, and wiring the hub's
 // events to the modules that show them: queue-view.js (the queue and my cases), case-pane.js (the open case),
-// referrals.js (a provider's referrals). Talks to /api/staff/* and the SignalR hub /hubs/agent (connection.js).
+// provider-referrals.js (a provider's referrals). Talks to /api/staff/* and the SignalR hub /hubs/agent (connection.js).
 import { loadTexts, t, codeText, localName } from './texts.js';
 import {
   $, applyTexts, setUpLanguageLink, wireSignIn, resumeSession, signOutWith, showError, showConnection, errorText,
   isTyping, shortcutLetter,
 } from './common.js';
-import { state, resetState, isProvider } from './state.js';
+import { state, resetState, isProvider, applySnapshot } from './state.js';
 import { setUpConnection, startHub, stopHub, connectNow, invoke } from './connection.js';
 import { announceStatus } from './feedback.js';
 import { tickAges, tickSla } from './badges.js';
-import { renderLists, claimNext, onQueueItemChanged, onQueueItemRemoved } from './queue-view.js';
-import { closeCasePane, refreshOpenCase, onCaseChanged, focusNoteBox, focusOutcomeBox } from './case-pane.js';
-import { renderReferrals, onReferralChanged } from './referrals.js';
+import { renderLists, claimNext, onQueueItemChanged, onQueueItemRemoved, openCasesIn } from './queue-view.js';
+import {
+  closeCasePane, refreshOpenCase, onCaseChanged, focusNoteBox, focusOutcomeBox, showCase, scheduleCaseRefresh,
+} from './case-pane.js';
+import { renderReferrals, onReferralChanged } from './provider-referrals.js';
 
 // ---------- start ----------
 
@@ -22,20 +24,15 @@ async function boot() {
   document.title = t('agent.title');
   setUpLanguageLink($('lang-link'), '/agent');
   showConnection($('connection'), 'disconnected');
+  openCasesIn({ show: showCase, refresh: scheduleCaseRefresh });
   setUpConnection({
     events: {
       QueueItemChanged: item => onQueueItemChanged(item),
       QueueItemRemoved: number => onQueueItemRemoved(number),
       CaseChanged: number => onCaseChanged(number),
       ReferralChanged: referral => onReferralChanged(referral),
-      SupervisorChanged: () => {}, // for the supervisor page
     },
-    onSnapshot: () => {
-      showViews();
-      renderHeader();
-      renderAll();
-      if (state.openCase) refreshOpenCase(state.openCase.number);
-    },
+    onConnected: () => takeSnapshot(),
     onSessionEnded: () => {
       clearDesktop();
       showSignIn(t('signin.session_ended'));
@@ -46,6 +43,24 @@ async function boot() {
   document.body.classList.remove('loading');
 
   await resumeSession(enterDesktop, showSignIn);
+}
+
+/** Reads the desktop's snapshot (each time the hub connects, and on Resync) and shows it. */
+async function takeSnapshot() {
+  let snapshot;
+  try {
+    snapshot = await invoke('Snapshot');
+  } catch (error) {
+    showError($('header-error'), errorText(error));
+    return;
+  }
+  showError($('header-error'), null);
+  if (!snapshot) return;
+  applySnapshot(snapshot);
+  showViews();
+  renderHeader();
+  renderAll();
+  if (state.openCase) refreshOpenCase(state.openCase.number);
 }
 
 function wireStatic() {

@@ -7,7 +7,15 @@ import { state, isProvider, putItem, removeItem } from './state.js';
 import { invoke } from './connection.js';
 import { announceQueue, announceStatus, runAction } from './feedback.js';
 import { priorityBadge, crisisBadge, statusBadge, sep, ageElement, slaRow } from './badges.js';
-import { showCase, scheduleCaseRefresh } from './case-pane.js';
+
+// The case pane shows what is claimed or opened here. It imports this module (for the lists), so this one does not
+// import it back: the entry point hands its two functions over at start (openCasesIn).
+let casePane = null;
+
+/** Called once by the entry point: show(detail, moveFocus) opens a case in the pane; refresh(number) re-reads it. */
+export function openCasesIn(pane) {
+  casePane = pane;
+}
 
 export function renderLists() {
   renderQueue();
@@ -105,14 +113,14 @@ export async function claim(number, button, alert) {
 
 function claimed(detail) {
   acceptCase(detail);
-  showCase(detail, true);
+  casePane.show(detail, true);
   announceStatus(t('done.claimed', detail.number));
 }
 
 async function openCase(number, button) {
   const result = await runAction([button], $('mine-error'), () => invoke('OpenCase', number));
   if (!result.ok || !result.value) return;
-  showCase(result.value, true);
+  casePane.show(result.value, true);
 }
 
 /** Brings the lists in line with a case the server just returned. */
@@ -129,7 +137,7 @@ export function onQueueItemChanged(item) {
     announceQueue(t(item.status === 'new' ? 'live.new_case' : 'live.case_returned', item.number, item.queue));
   }
   renderLists();
-  if (paneNeedsRefresh(state.openCase, item)) scheduleCaseRefresh(item.number);
+  if (paneNeedsRefresh(state.openCase, item)) casePane.refresh(item.number);
 }
 
 export function onQueueItemRemoved(number) {

@@ -5,8 +5,9 @@ import { minutesOverText, atRiskState } from './sla.js';
 import { isCaseNumber } from './validate.js';
 import {
   $, applyTexts, setUpLanguageLink, h, replace, timeElement, api, apiErrorMessage, wireSignIn, resumeSession, signOutWith, showError,
-  showConnection, errorText, HubSession,
+  showConnection, errorText,
 } from './common.js';
+import { setUpConnection, startHub, stopHub, connectNow, invoke } from './connection.js';
 import { announceStatus } from './feedback.js';
 import { slaLabel as slaWords } from './badges.js';
 
@@ -23,6 +24,14 @@ async function boot() {
   document.title = t('supervisor.title');
   setUpLanguageLink($('lang-link'), '/supervisor');
   showConnection($('connection'), 'disconnected');
+  setUpConnection({
+    events: { SupervisorChanged: () => scheduleRefresh(), Resync: () => scheduleRefresh() },
+    onConnected: () => refresh(),
+    onSessionEnded: () => {
+      showSignIn(t('signin.session_ended'));
+      $('signin-user').focus();
+    },
+  });
   wireSignIn($('signin-form'), staff => enter(staff, true));
   $('signout').addEventListener('click', signOutNow);
   $('reconnect').addEventListener('click', () => connectNow());
@@ -70,39 +79,6 @@ function signOutNow() {
     announceStatus(t('signin.signed_out'));
     $('signin-user').focus();
   });
-}
-
-// ---------- hub ----------
-
-const hub = new HubSession({
-  handlers: {
-    SupervisorChanged: () => scheduleRefresh(),
-    Resync: () => scheduleRefresh(),
-    // The hub may also send the desktop's events to supervisors: the counts they change come with SupervisorChanged.
-    QueueItemChanged: () => {},
-    QueueItemRemoved: () => {},
-    CaseChanged: () => {},
-    ReferralChanged: () => {},
-  },
-  onState: name => setConnectionState(name),
-  onConnected: () => refresh(),
-  onSessionEnded: () => {
-    showSignIn(t('signin.session_ended'));
-    $('signin-user').focus();
-  },
-});
-
-async function startHub() {
-  if (!await hub.start()) showError($('header-error'), t('error.no_signalr'));
-}
-
-const stopHub = () => hub.stop();
-const connectNow = () => hub.connectNow();
-const invoke = (method, ...args) => hub.invoke(method, ...args);
-
-function setConnectionState(name) {
-  showConnection($('connection'), name);
-  $('reconnect').hidden = name !== 'disconnected';
 }
 
 // ---------- refresh (at most once per 500 ms) ----------
@@ -277,7 +253,7 @@ function addSlaPanels() {
   grid.insertBefore(compliance, before);
 }
 
-function slaLabel(state) {
+function slaBadge(state) {
   return h('span', { class: 'sla sla-' + state }, slaWords(state));
 }
 
@@ -292,7 +268,7 @@ function renderSla(view) {
       const state = atRiskState(c, 0);
       return h('tr', { class: 'sla-' + state },
         h('th', { scope: 'row' }, c.number),
-        h('td', { class: 'sla-state', dataset: { index: String(i) } }, slaLabel(state)),
+        h('td', { class: 'sla-state', dataset: { index: String(i) } }, slaBadge(state)),
         h('td', { class: 'num sla-cell', dataset: { index: String(i) } }, minutesOverText(c.minutesOver)),
         h('td', null, timeElement(c.resolutionDueAt)),
         h('td', null, queueName(c.queue)),
@@ -323,7 +299,7 @@ function renderSla(view) {
   }
 }
 
-function tickSla(elapsedSeconds) {
+function tickAtRisk(elapsedSeconds) {
   const atRisk = (state.view && state.view.atRisk) || [];
   for (const cell of document.querySelectorAll('#at-risk-body td.sla-cell')) {
     const c = atRisk[Number(cell.dataset.index)];
@@ -334,7 +310,7 @@ function tickSla(elapsedSeconds) {
     if (!c) continue;
     const now = atRiskState(c, elapsedSeconds);
     if (!cell.querySelector('.sla-' + now)) {
-      replace(cell, slaLabel(now));
+      replace(cell, slaBadge(now));
       cell.parentElement.className = 'sla-' + now;
     }
   }
@@ -353,7 +329,7 @@ function tickWaits() {
     const queue = queues[Number(cell.dataset.index)];
     if (queue) cell.textContent = waitText(queue, elapsed);
   }
-  tickSla(elapsed);
+  tickAtRisk(elapsed);
 }
 
 // ---------- reassign ----------

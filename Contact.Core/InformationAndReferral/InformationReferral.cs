@@ -8,7 +8,7 @@ using Contact.Core.Staff;
 using Dapper;
 using Npgsql;
 
-namespace Contact.Core.Referral;
+namespace Contact.Core.InformationAndReferral;
 
 /// <summary>A need recorded on a 211 case: a taxonomy term, with its name as it read when recorded.</summary>
 public sealed record NeedView(

@@ -1,4 +1,4 @@
-using Contact.Core.Referral;
+using Contact.Core.InformationAndReferral;
 using Hangfire;
 
 namespace Contact.Api.Jobs;

@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace Contact.Core.Referral;
+namespace Contact.Core.InformationAndReferral;
 
 /// <summary>One need over a period: how often it was recorded, met and left unmet, and why it went unmet.</summary>
 /// <param name="Code">The taxonomy code.</param>

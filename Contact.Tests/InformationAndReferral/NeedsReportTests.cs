@@ -4,13 +4,13 @@ using System.Text.Json;
 using Contact.Core.Cases;
 using Contact.Core.Desktop;
 using Contact.Core.ResourceDirectory;
-using Contact.Core.Referral;
+using Contact.Core.InformationAndReferral;
 using Contact.Core.Staff;
 using Contact.Tests.Desktop;
 using Contact.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Contact.Tests.Referral;
+namespace Contact.Tests.InformationAndReferral;
 
 /// <summary>The needs report: what 211 callers needed over a period, met and unmet, by term and by reason.</summary>
 public sealed class NeedsReportTests : AppFixture

@@ -8,7 +8,7 @@ using Contact.Core.Desktop;
 using Contact.Core.ResourceDirectory;
 using Contact.Core.Infrastructure;
 using Contact.Core.Notifications;
-using Contact.Core.Referral;
+using Contact.Core.InformationAndReferral;
 using Contact.Core.Staff;
 using Contact.Tests.Desktop;
 using Contact.Tests.Infrastructure;
@@ -20,7 +20,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
-namespace Contact.Tests.Referral;
+namespace Contact.Tests.InformationAndReferral;
 
 /// <summary>Information and referral on 211 cases, through the real host and its database.</summary>
 public sealed class InformationReferralTests : AppFixture

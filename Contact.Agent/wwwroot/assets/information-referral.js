@@ -140,7 +140,7 @@ function update(p, detail, canWork, mayFlag) {
   if (chosen && ir.needs.some(n => n.code === chosen)) p.searchNeed.value = chosen;
   else if (!chosen && ir.needs.length) p.searchNeed.value = ir.needs[ir.needs.length - 1].code;
 
-  renderReferrals(p, ir.referrals);
+  renderGivenReferrals(p, ir.referrals);
   const unsent = ir.referrals.filter(r => !r.sentAt).length;
   const consent = detail.resident && detail.resident.notifyConsent && detail.resident.phone;
   p.sendHint.textContent = !consent ? t('ir.send_no_consent')
@@ -199,7 +199,7 @@ function unmetForm(p, need, index, about) {
   return form;
 }
 
-function renderReferrals(p, referrals) {
+function renderGivenReferrals(p, referrals) {
   replace(p.referralList, referrals.length
     ? h('ul', { class: 'plain given' }, referrals.map(r => h('li', null,
       h('p', { class: 'strong' }, r.details.name, r.details.organization && r.details.organization !== r.details.name ? ' — ' + r.details.organization : ''),

@@ -1,12 +1,12 @@
 using Contact.Api.Jobs;
-using Contact.Core.Referral;
+using Contact.Core.InformationAndReferral;
 using Hangfire;
 using Npgsql;
 
-namespace Contact.Api.Referral;
+namespace Contact.Api.InformationAndReferral;
 
 /// <summary>211 information and referral: needs, referrals to services, follow-ups (Hangfire jobs) and the needs report.</summary>
-internal static class ReferralSetup
+internal static class InformationReferralSetup
 {
     public static void AddInformationReferral(this WebApplicationBuilder builder)
     {
