@@ -69,7 +69,7 @@ public sealed class AgentHub(
     public override async Task OnConnectedAsync()
     {
         var http = Context.GetHttpContext();
-        Context.Items[LanguageKey] = http?.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture.TwoLetterISOLanguageName ?? "en";
+        Context.Items[LanguageKey] = Language.Of(http?.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture);
         var name = Context.User?.UserName() ?? throw new HubException("Your account is not active. Sign in again.");
         // Recorded before the member is read, so a change to them from now on reaches this connection; the member is
         // read inside the regrouping's turn, so the connection joins the groups of the member as they are.
@@ -102,7 +102,7 @@ public sealed class AgentHub(
         CaseNumber.Normalise(number) ?? throw new HubException(text.Refusal(Words, "refused.bad_number", Truncate(number)));
 
     /// <summary>The language this desktop reads in, taken from its page when it connected.</summary>
-    private Language Words => Language.Of(Context.Items[LanguageKey] as string);
+    private Language Words => Context.Items[LanguageKey] is Language language ? language : Language.English;
 
     private static string Truncate(string? value) => value is null ? "" : value.Length > 20 ? value[..20] + "…" : value;
 

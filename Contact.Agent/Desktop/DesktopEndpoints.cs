@@ -62,8 +62,7 @@ public static class DesktopEndpoints
                 : Results.StatusCode(StatusCodes.Status403Forbidden));
         group.MapGet("/agent/texts", (HttpContext http) =>
         {
-            var culture = http.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture ?? CultureInfo.GetCultureInfo("en");
-            return Results.Json(Texts(culture.TwoLetterISOLanguageName == "fr" ? "fr" : ""));
+            return Results.Json(Texts(Language.Of(http.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture)));
         });
         return group;
     }
@@ -78,6 +77,6 @@ public static class DesktopEndpoints
 
     private static readonly ResourceTexts PageTexts = new("Contact.Agent.Desktop.DesktopText", typeof(DesktopText).Assembly);
 
-    /// <summary>Every desktop string in one language ("fr", else English), as the pages load them.</summary>
-    public static IReadOnlyDictionary<string, string> Texts(string culture) => PageTexts.In(culture);
+    /// <summary>Every desktop string in one language, as the pages load them.</summary>
+    public static IReadOnlyDictionary<string, string> Texts(Language language) => PageTexts.In(language);
 }

@@ -11,7 +11,7 @@ internal static class WebPlatform
     /// <summary>The rate-limit policy of every anonymous page and API call: reads and writes per client address.</summary>
     public const string Public = "public";
     public const string LanguageCookie = "contact-lang";
-    public static readonly CultureInfo[] Cultures = [new("en"), new("fr")];
+    public static readonly CultureInfo[] Cultures = [.. Language.All.Select(l => l.Culture)];
 
     public static void AddWebPlatform(this WebApplicationBuilder builder)
     {
@@ -29,7 +29,7 @@ internal static class WebPlatform
         services.AddLocalization();
         services.Configure<RequestLocalizationOptions>(options =>
         {
-            options.DefaultRequestCulture = new RequestCulture("en");
+            options.DefaultRequestCulture = new RequestCulture(Language.English.Culture);
             options.SupportedCultures = Cultures;
             options.SupportedUICultures = Cultures;
             options.RequestCultureProviders =

@@ -10,7 +10,7 @@ namespace Contact.Api.Intake;
 public sealed class IntakeLocalizer(IStringLocalizer<IntakeText> strings, CatalogStore catalog)
 {
     /// <summary>en or fr, from the request's culture.</summary>
-    public string Language => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == Languages.French ? Languages.French : Languages.English;
+    public string Language => Contact.Core.Infrastructure.Language.Of(CultureInfo.CurrentUICulture.TwoLetterISOLanguageName).Code;
 
     public LocalizedString this[string key] => strings[key];
 

@@ -1,5 +1,6 @@
 using Contact.Api.Infrastructure;
 using Microsoft.AspNetCore.Localization;
+using Contact.Core.Infrastructure;
 
 namespace Contact.Api.Intake;
 
@@ -16,7 +17,7 @@ internal static class IntakeSetup
     {
         app.MapGet("/language/{language}", (string language, string? returnUrl, HttpContext http) =>
         {
-            var culture = language == "fr" ? "fr" : "en";
+            var culture = Language.Of(language).Code;
             http.Response.Cookies.Append(WebPlatform.LanguageCookie,
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                 new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });

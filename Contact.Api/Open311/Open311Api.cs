@@ -47,7 +47,7 @@ internal static class Open311Api
     }
 
     /// <summary>The language of the request: en or fr.</summary>
-    private static bool French => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == Languages.French;
+    private static Language Current => Language.Of(CultureInfo.CurrentUICulture.TwoLetterISOLanguageName);
 
     private static async ValueTask<object?> KeyAndLimitAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -104,7 +104,7 @@ internal static class Open311Api
             return bad;
         }
         var snapshot = await catalog.GetAsync(ct);
-        var language = French ? Languages.French : Languages.English;
+        var language = Current;
         var groups = snapshot.Groups.ToDictionary(g => g.Code, g => g.Name.In(language), StringComparer.Ordinal);
         var services = snapshot.Categories.Where(IsOpen).Select(c => (object?)new O311Object()
             .With("service_code", c.Code)
@@ -112,7 +112,7 @@ internal static class Open311Api
             .With("description", c.Description.In(language))
             .With("metadata", c.Questions.Count > 0)
             .With("type", "realtime")
-            .With("keywords", string.Join(", ", French ? c.KeywordsFr : c.KeywordsEn))
+            .With("keywords", string.Join(", ", Current == Language.French ? c.KeywordsFr : c.KeywordsEn))
             .With("group", groups.GetValueOrDefault(c.GroupCode, c.GroupCode))).ToList();
         return Answer(http, format, "services", new O311Array("service", services));
     }
@@ -129,7 +129,7 @@ internal static class Open311Api
         {
             return Error(http, StatusCodes.Status404NotFound, text["error.service_code_unknown", code]);
         }
-        var language = French ? Languages.French : Languages.English;
+        var language = Current;
         var attributes = category.Questions.Select((q, i) => (object?)new O311Object()
             .With("variable", true)
             .With("code", q.Code)
@@ -404,12 +404,12 @@ internal static class Open311Api
         var notes = extensions && rows.Count > 0 ? await queries.NotesAsync([.. rows.Select(r => r.Id)], ct) : null;
         var requests = rows.Select(r =>
         {
-            var agencies = French ? r.AgenciesFr : r.AgenciesEn;
+            var agencies = Current == Language.French ? r.AgenciesFr : r.AgenciesEn;
             var request = new O311Object()
                 .With("service_request_id", r.Number)
                 .With("status", Open311Queries.ClosedStatuses.Contains(r.Status) ? "closed" : "open")
                 .With("status_notes", r.StatusNote)
-                .With("service_name", French ? r.NameFr : r.NameEn)
+                .With("service_name", Current == Language.French ? r.NameFr : r.NameEn)
                 .With("service_code", r.ServiceCode)
                 .With("description", r.Description)
                 .With("agency_responsible", agencies.Length > 0 ? string.Join("; ", agencies) : null)
@@ -454,7 +454,7 @@ internal static class Open311Api
     }
 
     /// <summary>A public 311 category: the only kind Open311 lists or accepts.</summary>
-    private static bool IsOpen(Category c) => c.IsPublic && c.Line == "311";
+    private static bool IsOpen(Category c) => c.IsPublic && Line.City.Is(c.Line);
 
     /// <summary>The Open311 parameter a validation error is about.</summary>
     private static string Parameter(string field) => field switch

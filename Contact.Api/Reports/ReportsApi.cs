@@ -3,6 +3,7 @@ using Contact.Agent.Staff;
 using Contact.Core.ResourceDirectory;
 using Contact.Core.InformationAndReferral;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Contact.Core.Infrastructure;
 
 namespace Contact.Api.Reports;
 
@@ -24,7 +25,7 @@ internal static class ReportsApi
     internal static async Task<Results<Ok<NeedsReportView>, ValidationProblem>> Needs(
         HttpRequest request, NeedsReport report, TimeZoneInfo zone, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var language = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "fr" ? "fr" : "en";
+        var language = Language.Of(CultureInfo.CurrentUICulture).Code;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         DateTimeOffset? Read(string name)
         {

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Contact.Agent.Staff;
 using Contact.Core.ResourceDirectory;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Contact.Core.Infrastructure;
 
 namespace Contact.Api.ResourceDirectory;
 
@@ -31,18 +32,18 @@ internal static partial class DirectoryApi
         return group;
     }
 
-    private static string Language(HttpRequest request) => request.Query["language"].ToString() == "fr" ? "fr" : "en";
+    private static string LanguageCode(HttpRequest request) => Contact.Core.Infrastructure.Language.Of(request.Query["language"].ToString()).Code;
 
     internal static async Task<Results<Ok<DirectoryResult>, ValidationProblem>> Search(
         HttpRequest request, DirectorySearch directory, CancellationToken cancellationToken)
     {
         var query = request.Query;
-        var language = Language(request);
+        var language = LanguageCode(request);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         void Fail(string field, string key, params object[] args) =>
             errors[field] = [string.Format(CultureInfo.InvariantCulture, DirectoryText.Get(key, language), args)];
 
-        if (query["language"].ToString() is { Length: > 0 } given && given is not ("en" or "fr"))
+        if (query["language"].ToString() is { Length: > 0 } given && !Contact.Core.Infrastructure.Language.IsCode(given))
         {
             Fail("language", "problem_language");
         }
@@ -116,13 +117,13 @@ internal static partial class DirectoryApi
 
     internal static async Task<Ok<IReadOnlyList<TaxonomyTermView>>> Terms(
         HttpRequest request, DirectorySearch directory, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await directory.FindTermsAsync(request.Query["q"].ToString(), Language(request),
+        TypedResults.Ok(await directory.FindTermsAsync(request.Query["q"].ToString(), LanguageCode(request),
             Whole(request.Query["limit"], 1, DirectorySearch.MaxLimit, out _) ?? 20, cancellationToken));
 
     internal static async Task<Results<Ok<DirectoryHit>, ProblemHttpResult>> Service(
         string id, HttpRequest request, DirectorySearch directory, CancellationToken cancellationToken)
     {
-        var language = Language(request);
+        var language = LanguageCode(request);
         var location = request.Query["location"].ToString();
         var hit = await directory.FindAsync(id, location.Length > 0 ? location : null, language, cancellationToken);
         return hit is not null

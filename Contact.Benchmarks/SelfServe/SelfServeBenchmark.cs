@@ -35,7 +35,7 @@ public static class SelfServeBenchmark
         var texts = (from need in NeedWords.All
                      from language in new[] { "en", "fr" }
                      from fsa in fsas
-                     select (Body: need.WordIn(language) + " " + fsa + (fsa[1] % 2 == 0 ? " 1A1" : ""), Need: need, Language: language, Fsa: fsa)).ToList();
+                     select (Body: need.WordIn(Contact.Core.Infrastructure.Language.Of(language)) + " " + fsa + (fsa[1] % 2 == 0 ? " 1A1" : ""), Need: need, Language: language, Fsa: fsa)).ToList();
         var next = -1L;
         (string Body, Need Need, string Language, string Fsa) Pick() => texts[(int)(Interlocked.Increment(ref next) % texts.Count)];
 

@@ -80,7 +80,7 @@ public sealed class CaseCommands(NpgsqlDataSource dataSource, TimeProvider clock
             AccountId = r.Open311?.AccountId,
             AddressId = r.Open311?.AddressId,
             // The number is the database's to make: the text carries a placeholder the insert fills.
-            Received = Outbox.Render("created", r.Language ?? "en", "{number}", valid.Category.Name.In(r.Language ?? "en")),
+            Received = Outbox.Render("created", r.Language, "{number}", valid.Category.Name.In(r.Language)),
         };
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var created = await connection.QuerySingleOrDefaultAsync<CreatedCase>(new CommandDefinition("""

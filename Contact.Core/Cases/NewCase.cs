@@ -1,3 +1,4 @@
+using Contact.Core.Infrastructure;
 using System.Globalization;
 using System.Net.Mail;
 using Contact.Core.Catalog;
@@ -89,7 +90,7 @@ public static class CaseValidator
         {
             throw new ArgumentException($"Unknown channel {request.Channel}", nameof(request));
         }
-        if (!Languages.IsSupported(request.Language))
+        if (!Language.IsCode(request.Language))
         {
             errors.Add(new("language", "language.invalid"));
         }

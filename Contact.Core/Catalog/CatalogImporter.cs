@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Dapper;
 using Npgsql;
+using Contact.Core.Infrastructure;
 
 namespace Contact.Core.Catalog;
 
@@ -167,7 +168,7 @@ public sealed partial class CatalogImporter(NpgsqlDataSource dataSource)
                 c.Code, c.Line, c.Group, NameEn = c.Name.En, NameFr = c.Name.Fr,
                 DescriptionEn = c.Description?.En ?? "", DescriptionFr = c.Description?.Fr ?? "",
                 KeywordsEn = (c.Keywords?.En ?? []).ToArray(), KeywordsFr = (c.Keywords?.Fr ?? []).ToArray(),
-                c.Public, LocationRequired = c.LocationRequired ?? c.Line == "311", c.TaxonomyCode,
+                c.Public, LocationRequired = c.LocationRequired ?? Line.City.Is(c.Line), c.TaxonomyCode,
                 Priority = c.Priority ?? "normal", Sort = i,
             }, tx, cancellationToken: cancellationToken));
 
@@ -295,7 +296,7 @@ public sealed partial class CatalogImporter(NpgsqlDataSource dataSource)
         for (var i = 0; i < groups.Count; i++)
         {
             var g = groups[i];
-            if (g.Line is not ("311" or "211"))
+            if (!Line.IsCode(g.Line))
             {
                 errors.Add($"groups[{i}].line: \"{g.Line}\" is not 311 or 211");
             }
@@ -310,7 +311,7 @@ public sealed partial class CatalogImporter(NpgsqlDataSource dataSource)
         {
             var c = categories[i];
             var at = $"categories[{i}]";
-            if (c.Line is not ("311" or "211"))
+            if (!Line.IsCode(c.Line))
             {
                 errors.Add($"{at}.line: \"{c.Line}\" is not 311 or 211");
             }
@@ -322,7 +323,7 @@ public sealed partial class CatalogImporter(NpgsqlDataSource dataSource)
             {
                 errors.Add($"{at}.group: group \"{c.Group}\" is a {gl} group but the category is {c.Line}");
             }
-            if (c.Line == "211" && c.Public)
+            if (Line.Community.Is(c.Line) && c.Public)
             {
                 errors.Add($"{at}.public: 211 categories are about people and are never public");
             }

@@ -1,3 +1,4 @@
+using Contact.Core.Infrastructure;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -5,18 +6,6 @@ using System.Text.Json.Serialization;
 namespace Contact.Core.Catalog;
 
 /// <summary>The two languages Contact speaks.</summary>
-public static class Languages
-{
-    /// <summary>English.</summary>
-    public const string English = "en";
-
-    /// <summary>French.</summary>
-    public const string French = "fr";
-
-    /// <summary>True for "en" and "fr".</summary>
-    public static bool IsSupported(string? language) => language is English or French;
-}
-
 /// <summary>A text in English and French.</summary>
 /// <param name="En">The English text.</param>
 /// <param name="Fr">The French text.</param>
@@ -24,8 +13,11 @@ public sealed record LocalText(
     [property: JsonPropertyName("en")] string En,
     [property: JsonPropertyName("fr")] string Fr)
 {
-    /// <summary>The text in <paramref name="language"/> ("en" or "fr"); English for anything else.</summary>
-    public string In(string language) => language == Languages.French ? Fr : En;
+    /// <summary>The text in <paramref name="language"/>.</summary>
+    public string In(Language language) => language == Language.French ? Fr : En;
+
+    /// <summary>The text in the language coded <paramref name="language"/> ("fr" is French; anything else English).</summary>
+    public string In(string? language) => In(Language.Of(language));
 }
 
 /// <summary>One choice of a list question.</summary>

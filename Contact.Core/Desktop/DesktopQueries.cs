@@ -6,6 +6,7 @@ using Contact.Core.InformationAndReferral;
 using Contact.Core.Staff;
 using Dapper;
 using Npgsql;
+using Contact.Core.Infrastructure;
 
 namespace Contact.Core.Desktop;
 
@@ -157,7 +158,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             throw new WorkRefusedException("refused.not_yours", $"Case {number} is not in your queues.", number);
         }
         var isProvider = member.Role == Roles.Provider;
-        if (c.Line == "211")
+        if (Line.Community.Is(c.Line))
         {
             // 211 is about people's circumstances: every look at one is in its history.
             await InformationReferral.RecordViewAsync(connection, c.Id, member.UserName, clock.GetUtcNow(), cancellationToken);
@@ -209,7 +210,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             [.. referrals.Where(r => !isProvider || r.ProviderId == member.ProviderId).Select(r => r.View)],
             !isProvider && c.CallerWaiting && c.Channel == "phone",
             c.FirstResponseDueAt, c.ResolutionDueAt, c.Paused, c.FirstResponseAt,
-            c.Crisis, c.Line == "211" && !isProvider ? await InformationReferral.ReadAsync(connection, c.Id, cancellationToken) : null,
+            c.Crisis, Line.Community.Is(c.Line) && !isProvider ? await InformationReferral.ReadAsync(connection, c.Id, cancellationToken) : null,
             AddressId: c.AddressId, FirstResponseWarningAt: c.FirstResponseWarningAt, ResolutionWarningAt: c.ResolutionWarningAt,
             Order: OrderKey(c.PriorityRank, c.CreatedAt, c.Id));
     }

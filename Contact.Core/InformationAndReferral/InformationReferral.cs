@@ -79,7 +79,7 @@ public sealed class InformationReferral(
 
     private static void Must211(CaseWork.LockedCase c)
     {
-        if (c.Line != "211")
+        if (!Line.Community.Is(c.Line))
         {
             throw new WorkRefusedException("refused.not_211", $"Case {c.Number} is not a 211 case.", c.Number);
         }
@@ -94,7 +94,7 @@ public sealed class InformationReferral(
             var trimmed = code?.Trim() ?? "";
             var name = trimmed.Length is 0 or > 64 ? null : await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
                 "select case when @fr then coalesce(nullif(name_fr, ''), name) else name end from directory.taxonomy_terms where code = @trimmed",
-                new { trimmed, fr = c.Language == "fr" }, tx, cancellationToken: cancellationToken));
+                new { trimmed, fr = Language.French.Is(c.Language) }, tx, cancellationToken: cancellationToken));
             if (name is null)
             {
                 throw new WorkRefusedException("refused.no_term", $"There is no need {trimmed} in the directory's taxonomy.", trimmed);

@@ -27,8 +27,20 @@ public readonly record struct Language
     /// <summary>The Canadian culture for dates and numbers a resident reads or hears ("en-CA" or "fr-CA").</summary>
     public CultureInfo Canadian => CultureInfo.GetCultureInfo(_french ? "fr-CA" : "en-CA");
 
+    /// <summary>Both, English first.</summary>
+    public static IReadOnlyList<Language> All { get; } = [English, French];
+
+    /// <summary>Whether <paramref name="code"/> is exactly this language's code.</summary>
+    public bool Is(string? code) => code == Code;
+
+    /// <summary>Whether <paramref name="code"/> is exactly "en" or "fr": what a setting, a form or a file may give.</summary>
+    public static bool IsCode(string? code) => code is "en" or "fr";
+
     /// <summary>French for "fr" (any case), English for anything else, null included.</summary>
     public static Language Of(string? code) => string.Equals(code?.Trim(), "fr", StringComparison.OrdinalIgnoreCase) ? French : English;
+
+    /// <summary>The language of <paramref name="culture"/> ("fr", "fr-CA": French), English for any other or none.</summary>
+    public static Language Of(CultureInfo? culture) => Of(culture?.TwoLetterISOLanguageName);
 
     /// <summary>The code.</summary>
     public override string ToString() => Code;
@@ -49,6 +61,15 @@ public readonly record struct Line
 
     /// <summary>"311" or "211", as stored on cases and calls.</summary>
     public string Code => _community ? "211" : "311";
+
+    /// <summary>Both, 311 first.</summary>
+    public static IReadOnlyList<Line> All { get; } = [City, Community];
+
+    /// <summary>Whether <paramref name="code"/> is this line's code.</summary>
+    public bool Is(string? code) => code == Code;
+
+    /// <summary>Whether <paramref name="code"/> is exactly "311" or "211".</summary>
+    public static bool IsCode(string? code) => code is "311" or "211";
 
     /// <summary>211 for "211", else 311.</summary>
     public static Line Of(string? code) => code?.Trim() == "211" ? Community : City;

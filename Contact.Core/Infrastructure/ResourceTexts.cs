@@ -33,8 +33,8 @@ public sealed class ResourceTexts(string baseName, Assembly assembly)
         return args.Length == 0 ? format : string.Format(language.Culture, format, args);
     }
 
-    /// <summary>Every string in French for "fr", else in English.</summary>
-    public IReadOnlyDictionary<string, string> In(string? language) => _cache.GetOrAdd(language == "fr" ? "fr" : "", culture =>
+    /// <summary>Every string in <paramref name="language"/>.</summary>
+    public IReadOnlyDictionary<string, string> In(Language language) => _cache.GetOrAdd(language == Language.French ? "fr" : "", culture =>
     {
         var set = _manager.GetResourceSet(CultureInfo.GetCultureInfo(culture), createIfNotExists: true, tryParents: true)
             ?? throw new MissingManifestResourceException($"No resources {baseName} for '{culture}'.");

@@ -1,3 +1,4 @@
+using Contact.Core.Infrastructure;
 using System.Globalization;
 using System.Resources;
 using Contact.Core.Residents;
@@ -37,9 +38,12 @@ public static class Outbox
     public static readonly IReadOnlySet<string> TextedChannels = new HashSet<string>(StringComparer.Ordinal) { "web", "phone", "sms" };
 
     /// <summary>A notification in the resident's language.</summary>
-    public static string Render(string kind, string language, params object[] args)
+    public static string Render(string kind, string? language, params object[] args) => Render(kind, Language.Of(language), args);
+
+    /// <summary>A notification in <paramref name="language"/>.</summary>
+    public static string Render(string kind, Language language, params object[] args)
     {
-        var culture = CultureInfo.GetCultureInfo(language == "fr" ? "fr" : "en");
+        var culture = language.Culture;
         var template = Texts.GetString(kind, culture) ?? throw new ArgumentException($"No notification text {kind}", nameof(kind));
         return string.Format(culture, template, args).Trim();
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Contact.Core.Infrastructure;
 using Dapper;
 using Npgsql;
 
@@ -255,7 +256,7 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(scope);
         var p = new DynamicParameters();
-        var fr = query.Language == "fr";
+        var fr = Language.French.Is(query.Language);
         p.Add("fr", fr);
         p.Add("offset", Math.Max(0, query.Offset));
         p.Add("take", Math.Clamp(query.Limit, 1, MaxLimit) + 1);
@@ -528,7 +529,7 @@ public sealed partial class DirectorySearch(NpgsqlDataSource dataSource, TimePro
                    or strpos(unaccent(lower(coalesce(t.name_fr, ''))), unaccent(lower(@q))) > 0)
             order by (upper(t.code) = upper(@q)) desc, starts_with(upper(t.code), upper(@q)) desc, t.code
             limit @limit
-            """, new { q, fr = language == "fr", limit = Math.Clamp(limit, 1, MaxLimit) }, cancellationToken: cancellationToken));
+            """, new { q, fr = Language.French.Is(language), limit = Math.Clamp(limit, 1, MaxLimit) }, cancellationToken: cancellationToken));
         return rows.AsList();
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Contact.Core.Infrastructure;
 
 namespace Contact.Core.ResourceDirectory;
 
@@ -10,16 +11,16 @@ namespace Contact.Core.ResourceDirectory;
 /// <param name="Terms">The taxonomy codes searched; each finds its children.</param>
 public sealed record Need(string Code, string Word, string WordFr, IReadOnlyList<string> Terms)
 {
-    /// <summary>The word to show in <paramref name="language"/> (en or fr).</summary>
-    public string WordIn(string language) => language == "fr" ? WordFr : Word;
+    /// <summary>The word to show in <paramref name="language"/>.</summary>
+    public string WordIn(Language language) => language == Language.French ? WordFr : Word;
 }
 
 /// <summary>What a self-serve text says: the needs named (in order), the postal code, and the words' language.</summary>
 /// <param name="Needs">The needs named, first named first, without repeats.</param>
 /// <param name="PostalCode">The postal code as "K1P 1J1" or the area alone as "K1P", upper case; null when none.</param>
 /// <param name="MalformedPostalCode">Something shaped like a postal code that is not a valid one ("D1P 1J1"), as typed.</param>
-/// <param name="Language">en or fr when every need word named was of one language; null when none tells.</param>
-public sealed record SelfServeText(IReadOnlyList<Need> Needs, string? PostalCode, string? MalformedPostalCode, string? Language)
+/// <param name="Language">The language of the need words named, when they were all of one; null when none tells.</param>
+public sealed record SelfServeText(IReadOnlyList<Need> Needs, string? PostalCode, string? MalformedPostalCode, Language? Language)
 {
     /// <summary>The taxonomy codes of every need named, without repeats.</summary>
     public IReadOnlyList<string> Terms => [.. Needs.SelectMany(n => n.Terms).Distinct(StringComparer.Ordinal)];
@@ -53,11 +54,11 @@ public static class NeedWords
     public static readonly IReadOnlyList<Need> Keypad =
         [.. new[] { "food", "shelter", "mental_health", "income", "legal", "newcomer", "senior" }.Select(c => Find(c)!)];
 
-    private const string English = "en";
-    private const string French = "fr";
+    private static readonly Language English = Language.English;
+    private static readonly Language French = Language.French;
 
     /// <summary>Folded phrases (one or more words) → need code and the language the phrase belongs to (null: both).</summary>
-    private static readonly (string[] Words, string Code, string? Language)[] Phrases =
+    private static readonly (string[] Words, string Code, Language? Language)[] Phrases =
     [
         (["food"], "food", English),
         (["nourriture"], "food", French),
@@ -106,7 +107,7 @@ public static class NeedWords
     public static Need? Find(string? code) => All.FirstOrDefault(n => n.Code == code);
 
     /// <summary>The need words in <paramref name="language"/>, for a message listing them: "FOOD, SHELTER, …".</summary>
-    public static string List(string language) => string.Join(", ", All.Select(n => n.WordIn(language)));
+    public static string List(Language language) => string.Join(", ", All.Select(n => n.WordIn(language)));
 
     /// <summary>Lower case, accents removed, apostrophes and punctuation as spaces.</summary>
     public static string Fold(string text)
@@ -139,7 +140,7 @@ public static class NeedWords
         ArgumentNullException.ThrowIfNull(text);
         var tokens = Fold(text).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var needs = new List<Need>();
-        var languages = new HashSet<string>(StringComparer.Ordinal);
+        var languages = new HashSet<Language>();
         string? postal = null;
         string? malformed = null;
         for (var i = 0; i < tokens.Length;)
@@ -184,7 +185,7 @@ public static class NeedWords
         return new SelfServeText(needs, postal, malformed, languages.Count == 1 ? languages.First() : null);
     }
 
-    private static (string Code, string? Language, int Length)? MatchPhrase(string[] tokens, int at)
+    private static (string Code, Language? Language, int Length)? MatchPhrase(string[] tokens, int at)
     {
         foreach (var (words, code, language) in Phrases.OrderByDescending(p => p.Words.Length))
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Resources;
+using Contact.Core.Infrastructure;
 
 namespace Contact.Core.ResourceDirectory;
 
@@ -12,9 +13,9 @@ public sealed class DirectoryText
     {
     }
 
-    /// <summary>The text <paramref name="key"/> in French for "fr", else in English.</summary>
+    /// <summary>The text <paramref name="key"/> in the language coded <paramref name="language"/>.</summary>
     public static string Get(string key, string language) =>
-        Texts.GetString(key, CultureInfo.GetCultureInfo(language == "fr" ? "fr" : "en"))
+        Texts.GetString(key, Language.Of(language).Culture)
         ?? throw new MissingManifestResourceException($"No directory text {key}.");
 }
 
@@ -49,7 +50,7 @@ internal static class OpeningHours
         if (parts.Count == 0)
         {
             // No times to read: the schedule's own words, if any.
-            var described = rows.Select(r => language == "fr" ? r.DescriptionFr ?? r.Description : r.Description)
+            var described = rows.Select(r => Language.French.Is(language) ? r.DescriptionFr ?? r.Description : r.Description)
                 .FirstOrDefault(d => !string.IsNullOrWhiteSpace(d));
             return described;
         }
@@ -98,10 +99,10 @@ internal static class OpeningHours
 
     // Monday is 0 here; the culture's names start on Sunday.
     private static string DayName(int mondayFirst, string language) =>
-        CultureInfo.GetCultureInfo(language == "fr" ? "fr-CA" : "en-CA").DateTimeFormat
+        Language.Of(language).Canadian.DateTimeFormat
             .AbbreviatedDayNames[(mondayFirst + 1) % 7].TrimEnd('.');
 
-    private static string Time(TimeSpan time, string language) => language == "fr"
+    private static string Time(TimeSpan time, string language) => Language.French.Is(language)
         ? (time.Minutes == 0 ? $"{time.Hours} h" : $"{time.Hours} h {time.Minutes:00}")
         : $"{time.Hours}:{time.Minutes:00}";
 }

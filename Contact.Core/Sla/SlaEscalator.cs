@@ -175,12 +175,12 @@ public sealed class SlaEscalator(NpgsqlDataSource dataSource, SlaStore sla, Time
                     """, new { c.Id }, tx, cancellationToken: ct));
                 foreach (var phone in providers)
                 {
-                    messages.Add(await QueueTextAsync(connection, tx, c.Id, phone, "provider_breach", Outbox.Render("provider_breach", "en", c.Number, c.CategoryEn), now, ct));
+                    messages.Add(await QueueTextAsync(connection, tx, c.Id, phone, "provider_breach", Outbox.Render("provider_breach", Language.English, c.Number, c.CategoryEn), now, ct));
                 }
                 break;
             case "second_breach" when escalationPhone is not null:
                 messages.Add(await QueueTextAsync(connection, tx, c.Id, escalationPhone, "manager_breach",
-                    Outbox.Render("manager_breach", "en", c.Number, c.CategoryEn, step.Clock.Replace('_', ' ')), now, ct));
+                    Outbox.Render("manager_breach", Language.English, c.Number, c.CategoryEn, step.Clock.Replace('_', ' ')), now, ct));
                 break;
         }
     }

@@ -166,8 +166,8 @@ public sealed class StaffDirectory(NpgsqlDataSource dataSource, TimeProvider clo
             Hash = Hasher.HashPassword("", member.Password),
             member.Role,
             providerId,
-            Lines = member.Lines ?? ["311", "211"],
-            Languages = member.Languages ?? ["en"],
+            Lines = member.Lines ?? [.. Line.All.Select(l => l.Code)],
+            Languages = member.Languages ?? [Language.English.Code],
             phone,
         }, cancellationToken: cancellationToken));
         changes.StaffChanged(id);

@@ -73,8 +73,7 @@ public static class DevPhoneEndpoints
         });
         group.MapGet("/texts", (HttpContext http) =>
         {
-            var culture = http.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture ?? CultureInfo.GetCultureInfo("en");
-            return Results.Json(Texts(culture.TwoLetterISOLanguageName == "fr" ? "fr" : ""));
+            return Results.Json(Texts(Language.Of(http.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture)));
         });
         group.MapPost("/send", SendAsync);
         group.MapGet("/messages", MessagesAsync);
@@ -234,6 +233,6 @@ public static class DevPhoneEndpoints
 
     private static readonly ResourceTexts PageTexts = new("Contact.Ivr.DevPhone.DevPhoneText", typeof(DevPhoneText).Assembly);
 
-    /// <summary>Every phone page string in one language ("fr", else English).</summary>
-    public static IReadOnlyDictionary<string, string> Texts(string culture) => PageTexts.In(culture);
+    /// <summary>Every phone page string in one language.</summary>
+    public static IReadOnlyDictionary<string, string> Texts(Language language) => PageTexts.In(language);
 }

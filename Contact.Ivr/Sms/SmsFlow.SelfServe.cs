@@ -1,4 +1,5 @@
 using Contact.Core.Catalog;
+using Contact.Core.Infrastructure;
 using Contact.Core.ResourceDirectory;
 using static Contact.Ivr.Sms.SmsWords;
 
@@ -26,13 +27,13 @@ public sealed partial class SmsFlow
         var waiting = state.Step is SmsStep.SelfServePostalCode or SmsStep.SelfServeNeed;
         if (state.Step is null && state.Search is { PostalCode: not null, Needs.Count: > 0 } search && word is "more" or "plus")
         {
-            turn.Language = word == "plus" ? Languages.French : Languages.English;
+            turn.Language = word == "plus" ? Language.French : Language.English;
             return await ListServicesAsync(turn, search, ct);
         }
         if (state.Step is null && word is "more" or "plus")
         {
             // MORE after the search ended (30 minutes of silence): say how to search again rather than guess a report.
-            turn.Language = word == "plus" ? Languages.French : Languages.English;
+            turn.Language = word == "plus" ? Language.French : Language.English;
             return T(turn.Language, "selfserve.no_search");
         }
         if (!(waiting || state.Step is null or SmsStep.Confirm or SmsStep.Pick))
@@ -99,7 +100,7 @@ public sealed partial class SmsFlow
         // Nearest first and bounded: within 5 km, widening only when that does not fill the text; MORE goes on
         // from where the last text stopped, in whichever ring that was.
         var from = new NearbyCursor(search.Ring, search.RingOffset);
-        var query = new DirectoryQuery(Terms: terms, Language: language, PostalCode: search.PostalCode, OpenNow: search.OpenNow, Limit: ServicesPerText);
+        var query = new DirectoryQuery(Terms: terms, Language: language.Code, PostalCode: search.PostalCode, OpenNow: search.OpenNow, Limit: ServicesPerText);
         var result = await directory.SearchNearbyAsync(query, from, ct);
         if (result.Problem is not null)
         {

@@ -26,8 +26,8 @@ public sealed record SmsInput(string MessageSid, string From, string Body, strin
 /// <summary>The language a text is being answered in, as far as answering got: English until the conversation says otherwise.</summary>
 public sealed class SmsReplyLanguage
 {
-    /// <summary>"en" or "fr".</summary>
-    public string Value { get; internal set; } = Languages.English;
+    /// <summary>English or French.</summary>
+    public Language Value { get; internal set; } = Language.English;
 }
 
 /// <summary>
@@ -57,12 +57,12 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, SmsRep
         var now = clock.GetUtcNow();
         var stored = await session.ConversationAsync(ct);
         var ongoing = stored is { State.FirstSid: not null } && now - stored.UpdatedAt <= Timeout;
-        language.Value = stored?.Language ?? Languages.English;
+        language.Value = Language.Of(stored?.Language);
         var turn = new SmsTurn(input, ongoing ? stored!.State : new SmsState(), language) { CaseId = ongoing ? stored!.CaseId : null };
         var snapshot = await catalog.GetAsync(ct);
         var reply = await RespondAsync(session, turn, snapshot, ct);
         var startedAt = turn.Started || stored is null || !ongoing ? now : stored.StartedAt;
-        await session.SaveAsync(new SmsConversation(input.From, turn.Language, turn.State, turn.CaseId ?? stored?.CaseId, startedAt, now), ct);
+        await session.SaveAsync(new SmsConversation(input.From, turn.Language.Code, turn.State, turn.CaseId ?? stored?.CaseId, startedAt, now), ct);
         await session.CommitAsync(input.MessageSid, input.Body, reply, ct);
         return reply;
     }
@@ -83,7 +83,7 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, SmsRep
         {
             if (word == "arret")
             {
-                turn.Language = Languages.French;
+                turn.Language = Language.French;
             }
             var keyword = StopWords.Contains(word) ? body.Trim().ToUpperInvariant() : "STOP";
             await session.OptOutAsync(keyword.Length > 20 ? keyword[..20] : keyword, ct);
@@ -91,18 +91,18 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, SmsRep
         }
         if (optOut == "START" || StartWords.Contains(word) || (word is "yes" or "oui" && await session.IsOptedOutAsync(ct)))
         {
-            turn.Language = word == "oui" ? Languages.French : word == "yes" ? Languages.English : turn.Language;
+            turn.Language = word == "oui" ? Language.French : word == "yes" ? Language.English : turn.Language;
             await session.OptInAsync(ct);
             return T(turn.Language, "optin.done");
         }
         if (optOut == "HELP" || HelpWords.Contains(word))
         {
-            turn.Language = word == "aide" ? Languages.French : word == "help" ? Languages.English : turn.Language;
+            turn.Language = word == "aide" ? Language.French : word == "help" ? Language.English : turn.Language;
             return T(turn.Language, "help");
         }
         if (word is "fr" or "francais" or "en" or "english" or "anglais")
         {
-            turn.Language = word is "fr" or "francais" ? Languages.French : Languages.English;
+            turn.Language = word is "fr" or "francais" ? Language.French : Language.English;
             return T(turn.Language, "language.set");
         }
         if (await FollowUpAnswerAsync(session, turn, word, ct) is { } answered)
@@ -146,14 +146,14 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, SmsRep
             return null;
         }
         session.AfterCommit(() => referral.Announce(answer));
-        turn.Language = answer.Language;
+        turn.Language = Language.Of(answer.Language);
         logger.LogInformation("Follow-up of case {CaseNumber} answered {Answer} by text", answer.Number, yes.Value ? "yes" : "no");
         return T(turn.Language, yes.Value ? "followup.yes" : "followup.no", answer.Number);
     }
 
-    private static (string? Language, string Number)? StatusRequest(string word)
+    private static (Language? Language, string Number)? StatusRequest(string word)
     {
-        foreach (var (keyword, language) in new[] { ("status", Languages.English), ("etat", Languages.French), ("statut", Languages.French) })
+        foreach (var (keyword, language) in new[] { ("status", Language.English), ("etat", Language.French), ("statut", Language.French) })
         {
             if (word == keyword || word.StartsWith(keyword + " ", StringComparison.Ordinal) || word.StartsWith(keyword + ":", StringComparison.Ordinal)
                 || word.StartsWith(keyword + "#", StringComparison.Ordinal) || (word.Length > keyword.Length && word.StartsWith(keyword, StringComparison.Ordinal) && char.IsDigit(word[keyword.Length])))
@@ -189,7 +189,7 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, SmsRep
             return T(language, "status.unknown");
         }
         // Nothing personal, and for 211 nothing but the status: the same as the phone line says.
-        var when = found.UpdatedAt.ToString("d MMMM yyyy", CultureInfo.GetCultureInfo(language == Languages.French ? "fr-CA" : "en-CA"));
+        var when = found.UpdatedAt.ToString("d MMMM yyyy", language.Canadian);
         return T(language, "status.answer", found.Number, T(language, "status." + found.Status), when);
     }
 

@@ -17,7 +17,7 @@ namespace Contact.Ivr.Sms;
 public sealed class SmsReport(CaseIntake intake, ILogger<SmsReport> logger)
 {
     /// <summary>Detects French by accents, common words and the catalog's French keywords; null when it cannot tell.</summary>
-    internal static string? DetectLanguage(string body, CatalogSnapshot snapshot)
+    internal static Language? DetectLanguage(string body, CatalogSnapshot snapshot)
     {
         var lower = body.ToLowerInvariant();
         var french = lower.Any(c => "àâçéèêëîïôûùüÿœæ".Contains(c, StringComparison.Ordinal)) ? 2 : 0;
@@ -32,7 +32,7 @@ public sealed class SmsReport(CaseIntake intake, ILogger<SmsReport> logger)
             french += fr && !en ? 1 : 0;
             english += en && !fr ? 1 : 0;
         }
-        return french > english ? Languages.French : english > french ? Languages.English : null;
+        return french > english ? Language.French : english > french ? Language.English : null;
     }
 
     private static string[] Words(string text) =>
@@ -289,7 +289,7 @@ public sealed class SmsReport(CaseIntake intake, ILogger<SmsReport> logger)
         return await CreateAsync(turn, snapshot, category, ct);
     }
 
-    private string QuestionPrompt(string language, CategoryQuestion question)
+    private string QuestionPrompt(Language language, CategoryQuestion question)
     {
         var prompt = question.Prompt.In(language);
         switch (question.Datatype)
@@ -436,7 +436,7 @@ public sealed class SmsReport(CaseIntake intake, ILogger<SmsReport> logger)
         var state = turn.State;
         var media = state.Photos.Count == 0 ? null : state.Photos.Select(p => new CaseMediaItem("photo", p.Url, p.ContentType)).ToList();
         var result = await intake.SubmitAsync(new NewCase(
-            category.Code, "sms", turn.Language,
+            category.Code, "sms", turn.Language.Code,
             Description: state.Description ?? state.FirstText ?? "",
             Answers: state.Answers.ToDictionary(a => a.Key, a => (IReadOnlyList<string>)a.Value),
             Address: state.Address,

@@ -11,7 +11,7 @@ internal sealed class SmsTurn(SmsInput input, SmsState state, SmsReplyLanguage l
     public SmsState State { get; set; } = state;
 
     /// <summary>The reply's language, kept in the caller's <see cref="SmsReplyLanguage"/> so an apology can use it.</summary>
-    public string Language { get => language.Value; set => language.Value = value; }
+    public Language Language { get => language.Value; set => language.Value = value; }
     public long? CaseId { get; set; }
     public bool Started { get; set; }
 }
@@ -44,7 +44,7 @@ internal static class SmsWords
     internal static readonly ResourceTexts Texts = ResourceTexts.Of<SmsText>();
 
     /// <summary>A reply's words in the conversation's language, given explicitly (never the thread's culture).</summary>
-    internal static string T(string language, string key, params object[] args) => Texts.Get(Language.Of(language), key, args);
+    internal static string T(Language language, string key, params object[] args) => Texts.Get(language, key, args);
 
     /// <summary>The whole text as a keyword: lower case, no accents, no surrounding punctuation.</summary>
     internal static string Word(string body) => CatalogSnapshot.Fold(body).Trim().Trim('.', '!', '?', ',', ';', ':', '"', '\'').Trim();

@@ -54,27 +54,28 @@ public sealed class TwilioOutageFilter(IOptions<TwilioOptions> options, ILogger<
     /// <param name="query">The webhook's query string.</param>
     /// <param name="form">Its form fields, if any.</param>
     /// <param name="path">Its path.</param>
-    public static string? LanguageOf(IQueryCollection query, IFormCollection? form, string path)
+    public static Language? LanguageOf(IQueryCollection query, IFormCollection? form, string path)
     {
-        if (query["lang"].ToString() is "en" or "fr")
+        if (Language.IsCode(query["lang"].ToString()))
         {
-            return query["lang"].ToString();
+            return Language.Of(query["lang"].ToString());
         }
         return form is not null && path.EndsWith("/voice/language", StringComparison.Ordinal)
-            ? VoiceFlow.LanguageChosen(form["Digits"].ToString(), form["SpeechResult"].ToString())
+            && VoiceFlow.LanguageChosen(form["Digits"].ToString(), form["SpeechResult"].ToString()) is { } chosen
+            ? Language.Of(chosen)
             : null;
     }
 
     /// <summary>An apology, then the overflow number or a request to call back, then hang up.</summary>
-    /// <param name="language">"en", "fr", or null for both (English first).</param>
-    public VoiceResponse CallReply(string? language)
+    /// <param name="language">The caller's language, or null for both (English first).</param>
+    public VoiceResponse CallReply(Language? language)
     {
         var overflow = options.Value.OverflowNumber;
         var response = new VoiceResponse();
-        foreach (var l in language is null ? ["en", "fr"] : new[] { language })
+        foreach (var l in language is { } one ? [one] : Language.All)
         {
             var words = In(VoiceReplies, l, "outage.apology") + " " + In(VoiceReplies, l, string.IsNullOrEmpty(overflow) ? "outage.call_back" : "outage.transfer");
-            response.Say(words, voice: l == "fr" ? Say.VoiceEnum.GoogleFrCaStandardA : null, language: l == "fr" ? Say.LanguageEnum.FrCa : Say.LanguageEnum.EnCa);
+            response.Say(words, voice: l == Language.French ? Say.VoiceEnum.GoogleFrCaStandardA : null, language: l == Language.French ? Say.LanguageEnum.FrCa : Say.LanguageEnum.EnCa);
         }
         if (!string.IsNullOrEmpty(overflow))
         {
@@ -85,19 +86,19 @@ public sealed class TwilioOutageFilter(IOptions<TwilioOptions> options, ILogger<
     }
 
     /// <summary>A text's answer: an apology, and the overflow number to call when there is one.</summary>
-    /// <param name="language">"en", "fr", or null for both (English first).</param>
-    public string TextReply(string? language)
+    /// <param name="language">The texter's language, or null for both (English first).</param>
+    public string TextReply(Language? language)
     {
         var overflow = options.Value.OverflowNumber;
-        var words = (language is null ? ["en", "fr"] : new[] { language })
+        var words = (language is { } one ? [one] : Language.All)
             .Select(l => string.IsNullOrEmpty(overflow) ? In(SmsReplies, l, "outage.apology") : In(SmsReplies, l, "outage.apology_call", overflow));
         var response = new MessagingResponse();
         response.Message(string.Join("\n", words));
         return response.ToString();
     }
 
-    private static string In(ResourceTexts text, string language, string key, params object[] args) =>
-        text.Get(Language.Of(language), key, args);
+    private static string In(ResourceTexts text, Language language, string key, params object[] args) =>
+        text.Get(language, key, args);
 
     private static IResult Xml(string twiml) => Results.Text(twiml, "application/xml; charset=utf-8");
 }

@@ -23,7 +23,7 @@ public static class VoiceEndpoints
         services.AddOptions<TwilioOptions>().BindConfiguration(TwilioOptions.Section)
             .Validate(o => environment.IsDevelopment() || !string.IsNullOrEmpty(o.AuthToken),
                 "Twilio:AuthToken is required outside Development: every Twilio webhook is checked against its signature.")
-            .Validate(o => o.Lines.Values.All(l => l is "311" or "211"), "Twilio:Lines maps numbers to 311 or 211.")
+            .Validate(o => o.Lines.Values.All(Line.IsCode), "Twilio:Lines maps numbers to 311 or 211.")
             .Validate(o => TwilioOptions.IsE164OrEmpty(o.OverflowNumber), "Twilio:OverflowNumber is an E.164 number such as +16135550100, or empty.")
             .ValidateOnStart();
         services.AddSingleton<TwilioSignatureFilter>();
@@ -164,7 +164,7 @@ public static class VoiceEndpoints
         }
         return step switch
         {
-            "language" => flow.LanguageAsync(call, input, empty, query["default"].ToString() is "en" ? "en" : null, ct),
+            "language" => flow.LanguageAsync(call, input, empty, Language.English.Is(query["default"].ToString()) ? Language.English.Code : null, ct),
             "menu" => flow.MainMenuAsync(call, input, empty, ct),
             "category" => report.CategoryAsync(call, input, empty, ct),
             "category-confirm" => report.CategoryConfirmAsync(call, input, ct),

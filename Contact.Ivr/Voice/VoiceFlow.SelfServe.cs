@@ -34,7 +34,7 @@ public sealed partial class VoiceFlow
 
     private void HelpMenu(VoiceResponse response, CallRecord call, int retry)
     {
-        var hints = string.Join(", ", NeedWords.All.Select(n => NeedWords.Fold(n.WordIn(Language.Of(call.Language).Code))));
+        var hints = string.Join(", ", NeedWords.All.Select(n => NeedWords.Fold(n.WordIn(Language.Of(call.Language)))));
         var gather = Keys(call.Language, Step("help", $"?retry={retry}"), speech: true, hints: hints);
         Speak(gather, call.Language, T(call.Language, "help.intro"));
         for (var i = 0; i < NeedWords.Keypad.Count; i++)
@@ -243,13 +243,13 @@ public sealed partial class VoiceFlow
             var response = new VoiceResponse();
             if (!state.ServicesTexted.Contains(state.ServiceOffset))
             {
-                var language = Language.Of(call.Language).Code;
+                var language = Language.Of(call.Language);
                 var header = Outbox.Render(Outbox.DirectoryServicesKind, language, need.WordIn(language), state.PostalCode);
                 var fitted = ServiceListText.Fit(header, state.ServicesHeard, null, firstNumber: state.ServiceOffset + 1);
                 state.ServicesTexted.Add(state.ServiceOffset);
                 // Keyed on the call and the list: a retried webhook never texts the same list twice.
                 var key = string.Join(':', "call", call.CallSid, "services", state.Need, state.PostalCode, state.ServiceOffset.ToString(CultureInfo.InvariantCulture));
-                await calls.TextServicesAsync(call, PhoneNumberNormaliser.ToE164(call.FromNumber)!, language, fitted.Text, key.Length > 200 ? key[..200] : key, ct);
+                await calls.TextServicesAsync(call, PhoneNumberNormaliser.ToE164(call.FromNumber)!, language.Code, fitted.Text, key.Length > 200 ? key[..200] : key, ct);
             }
             Speak(response, call.Language, T(call.Language, "services.texted"));
             ServicesOptions(response, call, 0);

@@ -27,6 +27,22 @@ public sealed class LanguageTests
     }
 
     [Test]
+    public void A_code_is_accepted_only_exactly_and_a_culture_gives_its_language()
+    {
+        Assert.That(Language.All.Select(l => l.Code), Is.EqualTo(new[] { "en", "fr" }));
+        Assert.That(Line.All.Select(l => l.Code), Is.EqualTo(new[] { "311", "211" }));
+        Assert.That(new[] { "en", "fr" }.All(Language.IsCode), Is.True);
+        Assert.That(new[] { "FR", " en", "es", "", null }.Any(Language.IsCode), Is.False);
+        Assert.That(new[] { "311", "211" }.All(Line.IsCode), Is.True);
+        Assert.That(new[] { "411", " 311", "", null }.Any(Line.IsCode), Is.False);
+        Assert.That(Line.Community.Is("211") && !Line.Community.Is("311") && Line.City.Is("311"), Is.True);
+        Assert.That(Language.French.Is("fr") && !Language.French.Is("FR") && !Language.French.Is(null), Is.True);
+        Assert.That(Language.Of(CultureInfo.GetCultureInfo("fr-CA")), Is.EqualTo(Language.French));
+        Assert.That(Language.Of(CultureInfo.GetCultureInfo("de-DE")), Is.EqualTo(Language.English));
+        Assert.That(Language.Of((CultureInfo?)null), Is.EqualTo(Language.English));
+    }
+
+    [Test]
     public void Texts_are_in_the_language_asked_for_whatever_the_threads_culture()
     {
         var sms = ResourceTexts.Of<SmsText>();

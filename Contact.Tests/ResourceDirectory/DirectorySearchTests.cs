@@ -470,8 +470,8 @@ public sealed class DirectorySearchTests
     public void Every_directory_text_exists_in_english_and_french()
     {
         var texts = new Contact.Core.Infrastructure.ResourceTexts("Contact.Core.ResourceDirectory.DirectoryText", typeof(DirectoryText).Assembly);
-        var english = texts.In("en");
-        var french = texts.In("fr");
+        var english = texts.In(Contact.Core.Infrastructure.Language.English);
+        var french = texts.In(Contact.Core.Infrastructure.Language.French);
         Assert.That(english.Keys, Is.EquivalentTo(french.Keys));
         Assert.That(english.Keys.Where(k => english[k] == french[k]), Is.Empty, "each text is translated");
     }

@@ -25,7 +25,7 @@ public sealed class NeedWordsTests
         Assert.That(parsed!.Needs.Select(n => n.Code), Is.EqualTo(new[] { need }));
         Assert.That(parsed.PostalCode, Is.EqualTo(postal));
         Assert.That(parsed.MalformedPostalCode, Is.Null);
-        Assert.That(parsed.Language, Is.EqualTo(language));
+        Assert.That(parsed.Language, Is.EqualTo(Contact.Core.Infrastructure.Language.Of(language)));
     }
 
     [Test]

@@ -342,7 +342,7 @@ public sealed class SmsTests
             ["category.confirm"] = [french ? "Assurance maladie lors d'un déménagement entre le Québec et l'Ontario" : "Health insurance when moving between Quebec and Ontario"],
             ["category.confirm_again"] = [french ? "Assurance maladie lors d'un déménagement entre le Québec et l'Ontario" : "Health insurance when moving between Quebec and Ontario"],
             ["address.kept"] = [french ? "1234, boulevard Saint-Joseph, près de la rue Principale" : "1234 Saint-Joseph Boulevard, near Main Street"],
-            ["selfserve.need_ask"] = [Contact.Core.ResourceDirectory.NeedWords.List(french ? "fr" : "en")],
+            ["selfserve.need_ask"] = [Contact.Core.ResourceDirectory.NeedWords.List(french ? Contact.Core.Infrastructure.Language.French : Contact.Core.Infrastructure.Language.English)],
         };
         foreach (var key in new[] { "selfserve.open_now", "selfserve.none_open", "selfserve.more_header", "selfserve.none" })
         {

@@ -1,5 +1,6 @@
 using Contact.Core.Catalog;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Contact.Core.Infrastructure;
 
 namespace Contact.Api.Intake.Pages;
 
@@ -19,7 +20,7 @@ public sealed class IndexModel(CatalogStore catalog) : PageModel
         var c = await catalog.GetAsync(ct);
         LifeEvents = [.. c.Clusters.Where(k => k.Kind == "life_event")];
         Clusters = [.. c.Clusters.Where(k => k.Kind == "cluster")];
-        Groups311 = [.. c.Groups.Where(g => g.Line == "311")];
-        Groups211 = [.. c.Groups.Where(g => g.Line == "211")];
+        Groups311 = [.. c.Groups.Where(g => Line.City.Is(g.Line))];
+        Groups211 = [.. c.Groups.Where(g => Line.Community.Is(g.Line))];
     }
 }

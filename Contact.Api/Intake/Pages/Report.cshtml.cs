@@ -53,7 +53,7 @@ public sealed class ReportModel(CatalogStore catalog, CaseIntake intake, IntakeL
             q => q.Code,
             q => (IReadOnlyList<string>)[.. form["answers." + q.Code].OfType<string>()],
             StringComparer.Ordinal);
-        var language = form["language"].ToString() is "en" or "fr" ? form["language"].ToString() : text.Language;
+        var language = Language.IsCode(form["language"].ToString()) ? form["language"].ToString() : text.Language;
 
         var request = new NewCase(
             Category.Code, "web", language, form["description"], answers, form["address"], latitude, longitude,
@@ -69,7 +69,7 @@ public sealed class ReportModel(CatalogStore catalog, CaseIntake intake, IntakeL
             catch (Exception e) when (DatabaseUnavailable.Is(e))
             {
                 // Nothing was saved; the same submission id makes the retry file it once.
-                Unavailable = twilio.Value.NumberOf("311") is { } number ? text["outage.not_saved_number", number] : text["outage.not_saved"];
+                Unavailable = twilio.Value.NumberOf(Line.City.Code) is { } number ? text["outage.not_saved_number", number] : text["outage.not_saved"];
                 Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 Response.Headers.RetryAfter = DatabaseUnavailable.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 return Page();
