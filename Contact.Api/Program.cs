@@ -10,6 +10,7 @@ using Contact.Api.Intake;
 using Contact.Api.Jobs;
 using Contact.Api.Notifications;
 using Contact.Api.InformationAndReferral;
+using Contact.Api.LifeEvents;
 using Contact.Api.Residents;
 using Contact.Api.Reports;
 using Contact.Api.Open311;
@@ -32,6 +33,7 @@ try
     builder.AddResidents();
     builder.AddResourceDirectory();
     builder.AddInformationReferral();
+    builder.AddLifeEvents();
     builder.AddIntake();
     builder.AddOpen311();
     builder.Services.AddAgentDesktop();
@@ -57,6 +59,7 @@ try
     app.MapHealth();
     app.MapCatalogApi();
     app.MapCaseApi();
+    app.MapLifeEvents();
     app.MapOpen311();
     app.MapServiceStandards();
     app.MapNotifications();

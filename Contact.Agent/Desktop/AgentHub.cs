@@ -185,6 +185,10 @@ public sealed class AgentHub(
     public Task<CaseDetail> Refer(string number, string[] providerCodes, string? note) =>
         Act(number, (me, n) => referrals.ReferAsync(me, n, providerCodes ?? [], note, Context.ConnectionAborted));
 
+    /// <summary>Sends a life event's referrals that waited for review to their providers.</summary>
+    public Task<CaseDetail> SendReviewedReferrals(string number) =>
+        Act(number, (me, n) => referrals.SendReviewedAsync(me, n, Context.ConnectionAborted));
+
     public Task<CaseDetail> RecordNeed(string number, string code) =>
         Act(number, (me, n) => ir.RecordNeedAsync(me, n, code ?? "", Context.ConnectionAborted));
 

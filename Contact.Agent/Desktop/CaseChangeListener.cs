@@ -203,8 +203,10 @@ public sealed class CaseChangeListener(CasesDatabase database, DesktopQueries qu
         {
             return;
         }
-        // The case itself changed in the same transaction, so its holder refreshes it through CaseChanged.
-        await hub.Clients.Groups([AgentHub.ProviderGroup(referral.ProviderId), AgentHub.Supervisors]).ReferralChanged(referral.View);
+        // The case itself changed in the same transaction, so its holder refreshes it through CaseChanged. A referral
+        // waiting for an agent's review has not reached its provider yet.
+        await hub.Clients.Groups(referral.View.Status == "review" ? [AgentHub.Supervisors] : [AgentHub.ProviderGroup(referral.ProviderId), AgentHub.Supervisors])
+            .ReferralChanged(referral.View);
     }
 
     // Supervisors re-read their whole view on this signal: coalesce bursts into one signal per quarter second.

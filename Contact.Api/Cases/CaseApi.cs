@@ -102,7 +102,7 @@ internal static class CaseApi
         }
 
         var category = (await catalog.GetAsync(ct)).Find(submission.Category?.Trim());
-        var (answers, answerErrors) = ReadAnswers(submission.Answers);
+        var (answers, answerErrors) = ReadAnswers(submission.Answers, "answers.");
         if (answerErrors.Count > 0)
         {
             return Invalid(answerErrors, category, text);
@@ -183,10 +183,10 @@ internal static class CaseApi
             errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => text.Message(e, category)).ToArray()),
             title: text["problem.validation.title"]);
 
-    private static ProblemHttpResult TooLarge(IntakeLocalizer text) => TypedResults.Problem(
+    internal static ProblemHttpResult TooLarge(IntakeLocalizer text) => TypedResults.Problem(
         statusCode: StatusCodes.Status413PayloadTooLarge, title: text["problem.too_large.title"], detail: text["problem.too_large.detail", MaxBodyBytes / 1024]);
 
-    private static async Task<byte[]?> ReadLimitedAsync(Stream body, int limit, CancellationToken ct)
+    internal static async Task<byte[]?> ReadLimitedAsync(Stream body, int limit, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
@@ -202,7 +202,8 @@ internal static class CaseApi
         return buffer.ToArray();
     }
 
-    private static (Dictionary<string, IReadOnlyList<string>> Answers, List<FieldError> Errors) ReadAnswers(Dictionary<string, JsonElement>? given)
+    /// <summary>Answers as JSON gives them (a value or a list of values per question); a value of another shape is an error on <paramref name="prefix"/> + code.</summary>
+    internal static (Dictionary<string, IReadOnlyList<string>> Answers, List<FieldError> Errors) ReadAnswers(Dictionary<string, JsonElement>? given, string prefix)
     {
         var answers = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var errors = new List<FieldError>();
@@ -224,13 +225,13 @@ internal static class CaseApi
             }
             catch (FormatException)
             {
-                errors.Add(new FieldError("answers." + code, "answer.bad_shape", code));
+                errors.Add(new FieldError(prefix + code, "answer.bad_shape", code));
             }
         }
         return (answers, errors);
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         AllowTrailingCommas = false,
     };

@@ -45,7 +45,9 @@ internal static class CatalogApi
                 k.Code, k.Line, k.GroupCode, k.Name, k.Description, k.IsPublic, k.LocationRequired, k.TaxonomyCode, k.KeywordsEn, k.KeywordsFr,
                 [.. k.Questions.Select(q => new CatalogView.QuestionView(q.Code, q.Datatype, q.Required, q.Prompt, q.Help, q.Choices))],
                 k.ProviderCodes))],
-            [.. c.Clusters.Select(k => new CatalogView.ClusterView(k.Code, k.Kind, k.Name, k.Description, k.CategoryCodes))],
+            // Life events are clusters too: their services are their categories (GET /api/life-events has the rest).
+            [.. c.LifeEvents.Select(e => new CatalogView.ClusterView(e.Code, CatalogImporter.LifeEventKind, e.Name, e.Description, [.. e.Services.Select(s => s.Category.Code)])),
+             .. c.Clusters.Select(k => new CatalogView.ClusterView(k.Code, k.Kind, k.Name, k.Description, k.CategoryCodes))],
             [.. c.Providers.Select(p => new CatalogView.ProviderView(p.Code, p.Level, p.Name, p.Phone, p.Website))]));
     }
 }

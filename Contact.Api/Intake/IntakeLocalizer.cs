@@ -32,6 +32,34 @@ public sealed class IntakeLocalizer(IStringLocalizer<IntakeText> strings, Catalo
         return text.ResourceNotFound ? error.Code : text.Value;
     }
 
+    /// <summary>A life event's field error in words; an answer's error names its question.</summary>
+    public string Message(FieldError error, LifeEvent lifeEvent)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(lifeEvent);
+        var args = error.Args.Cast<object>().ToArray();
+        CategoryQuestion? question = null;
+        if (error.Field.StartsWith("shared.", StringComparison.Ordinal))
+        {
+            question = lifeEvent.Questions.FirstOrDefault(q => q.Code == error.Field["shared.".Length..]);
+        }
+        else if (error.Field.Split('.') is ["services", var service, "answers", var code])
+        {
+            question = lifeEvent.Service(service)?.Category.Questions.FirstOrDefault(q => q.Code == code);
+        }
+        if (error.Field.StartsWith("services", StringComparison.Ordinal) && args.Length > 0 && question is null
+            && lifeEvent.Service(args[0] as string) is { } named)
+        {
+            args[0] = named.Category.Name.In(Language);
+        }
+        if (question is not null && args.Length > 0)
+        {
+            args[0] = question.Prompt.In(Language);
+        }
+        var text = strings["error." + error.Code, args];
+        return text.ResourceNotFound ? error.Code : text.Value;
+    }
+
     /// <summary>A status as a resident reads it.</summary>
     public string Status(string status) => strings["status." + status];
 
@@ -49,6 +77,9 @@ public sealed class IntakeLocalizer(IStringLocalizer<IntakeText> strings, Catalo
     }
 
     /// <summary>A category's name in this language, or its code when it is no longer in the catalog.</summary>
-    public async Task<string> CategoryNameAsync(string code, CancellationToken ct) =>
-        (await catalog.GetAsync(ct)).Find(code)?.Name.In(Language) ?? code;
+    public async Task<string> CategoryNameAsync(string code, CancellationToken ct)
+    {
+        var snapshot = await catalog.GetAsync(ct);
+        return (snapshot.Find(code) ?? snapshot.LifeEventFiledUnder(code)?.CaseCategory)?.Name.In(Language) ?? code;
+    }
 }

@@ -48,7 +48,7 @@ public sealed class CaseWork(NpgsqlDataSource dataSource, TimeProvider clock, Ch
     private static async Task<bool> MaySeeAsync(NpgsqlConnection connection, NpgsqlTransaction tx, StaffMember member, LockedCase c, CancellationToken ct)
     {
         var referred = await connection.QueryAsync<int>(new CommandDefinition(
-            "select provider_id from referrals where case_id = @Id", new { c.Id }, tx, cancellationToken: ct));
+            "select provider_id from referrals where case_id = @Id and status <> 'review'", new { c.Id }, tx, cancellationToken: ct));
         return DesktopQueries.MaySee(member, c.Queue, c.AssignedTo, referred);
     }
 

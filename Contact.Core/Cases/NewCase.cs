@@ -130,28 +130,7 @@ public static class CaseValidator
             errors.Add(new("address", "location.required"));
         }
 
-        if (request.Name?.Trim().Length > 200)
-        {
-            errors.Add(new("name", "name.too_long", "200"));
-        }
-        string? phone = null;
-        if (!string.IsNullOrWhiteSpace(request.Phone))
-        {
-            phone = PhoneNumberNormaliser.ToE164(request.Phone);
-            if (phone is null)
-            {
-                errors.Add(new("phone", "phone.invalid"));
-            }
-        }
-        var email = request.Email?.Trim();
-        if (!string.IsNullOrEmpty(email) && !IsEmail(email))
-        {
-            errors.Add(new("email", "email.invalid"));
-        }
-        if (request.NotifyConsent && string.IsNullOrWhiteSpace(request.Phone) && string.IsNullOrEmpty(email))
-        {
-            errors.Add(new("consent", "consent.needs_contact"));
-        }
+        var (phone, email) = CheckContact(request.Name, request.Phone, request.Email, request.NotifyConsent, errors);
 
         foreach (var (item, i) in (request.Media ?? []).Select((m, i) => (m, i)))
         {
@@ -161,7 +140,7 @@ public static class CaseValidator
             }
         }
 
-        var answers = category is null ? new Dictionary<string, object>() : CheckAnswers(category, request.Channel, request.Answers, errors);
+        var answers = category is null ? new Dictionary<string, object>() : CheckAnswers(category.Questions, "answers.", request.Channel, request.Answers, errors);
         if (errors.Count > 0 || category is null)
         {
             return (null, errors);
@@ -181,17 +160,56 @@ public static class CaseValidator
     /// <summary>Whether a question can be answered on a phone keypad (a list of choices or a number).</summary>
     public static bool SuitsPhone(CategoryQuestion question) => question.Datatype is "singlevaluelist" or "number";
 
-    private static Dictionary<string, object> CheckAnswers(Category category, string channel, IReadOnlyDictionary<string, IReadOnlyList<string>>? given, List<FieldError> errors)
+    /// <summary>
+    /// Checks the resident's contact details (adding to <paramref name="errors"/>); the phone number in E.164 and the
+    /// trimmed email, when given.
+    /// </summary>
+    public static (string? PhoneE164, string? Email) CheckContact(string? name, string? phone, string? email, bool notifyConsent, List<FieldError> errors)
     {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (name?.Trim().Length > 200)
+        {
+            errors.Add(new("name", "name.too_long", "200"));
+        }
+        string? e164 = null;
+        if (!string.IsNullOrWhiteSpace(phone))
+        {
+            e164 = PhoneNumberNormaliser.ToE164(phone);
+            if (e164 is null)
+            {
+                errors.Add(new("phone", "phone.invalid"));
+            }
+        }
+        var trimmed = email?.Trim();
+        if (!string.IsNullOrEmpty(trimmed) && !IsEmail(trimmed))
+        {
+            errors.Add(new("email", "email.invalid"));
+        }
+        if (notifyConsent && string.IsNullOrWhiteSpace(phone) && string.IsNullOrEmpty(trimmed))
+        {
+            errors.Add(new("consent", "consent.needs_contact"));
+        }
+        return (e164, string.IsNullOrEmpty(trimmed) ? null : trimmed);
+    }
+
+    /// <summary>
+    /// Checks answers to <paramref name="questions"/> (adding to <paramref name="errors"/>, each field named
+    /// <paramref name="prefix"/> + the question's code); the answers normalised, as stored.
+    /// </summary>
+    public static Dictionary<string, object> CheckAnswers(IReadOnlyList<CategoryQuestion> questions, string prefix, string channel,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? given, List<FieldError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(questions);
+        ArgumentNullException.ThrowIfNull(errors);
         var answers = new Dictionary<string, object>(StringComparer.Ordinal);
         given ??= new Dictionary<string, IReadOnlyList<string>>();
-        foreach (var code in given.Keys.Where(k => category.Questions.All(q => q.Code != k)))
+        foreach (var code in given.Keys.Where(k => questions.All(q => q.Code != k)))
         {
-            errors.Add(new("answers." + code, "answer.unknown", code));
+            errors.Add(new(prefix + code, "answer.unknown", code));
         }
-        foreach (var q in category.Questions)
+        foreach (var q in questions)
         {
-            var field = "answers." + q.Code;
+            var field = prefix + q.Code;
             var values = (given.TryGetValue(q.Code, out var v) ? v : [])
                 .Select(x => x?.Trim() ?? "").Where(x => x.Length > 0).ToList();
             if (values.Count == 0)

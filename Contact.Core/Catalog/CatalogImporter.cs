@@ -17,7 +17,7 @@ public sealed record CatalogDocument(
     /// <summary>A provider.</summary>
     public sealed record ProviderEntry(
         string Code, string Level, LocalText Name, string? Phone = null, string? Email = null, string? Website = null,
-        IReadOnlyList<ServiceArea>? ServiceAreas = null);
+        IReadOnlyList<ServiceArea>? ServiceAreas = null, LocalText? Government = null);
 
     /// <summary>Where a provider serves: a polygon of [longitude, latitude] corners. A provider with none serves everywhere.</summary>
     public sealed record ServiceArea(string Name, IReadOnlyList<double[]> Polygon);
@@ -40,8 +40,24 @@ public sealed record CatalogDocument(
         bool? LocationRequired = null, string? TaxonomyCode = null, string? Priority = null,
         IReadOnlyList<string>? Providers = null, IReadOnlyList<QuestionEntry>? Questions = null);
 
-    /// <summary>A cluster or life event.</summary>
-    public sealed record ClusterEntry(string Code, string Kind, LocalText Name, IReadOnlyList<string> Categories, LocalText? Description = null);
+    /// <summary>
+    /// A cluster (<paramref name="Categories"/>) or a life event (<paramref name="Questions"/> asked once and the
+    /// <paramref name="Services"/> they reach; its <paramref name="Line"/> and text <paramref name="Keywords"/>).
+    /// </summary>
+    public sealed record ClusterEntry(
+        string Code, string Kind, LocalText Name, IReadOnlyList<string>? Categories = null, LocalText? Description = null,
+        string? Line = null, Keywords? Keywords = null, IReadOnlyList<QuestionEntry>? Questions = null, IReadOnlyList<ServiceEntry>? Services = null);
+
+    /// <summary>
+    /// A service of a life event: its category, the shared answers it receives (question codes of the life event, and
+    /// "name", "phone", "email"), whether an agent reviews its referral first, and answers given for it.
+    /// </summary>
+    /// <param name="Category">The service's category.</param>
+    /// <param name="Receives">The shared answers it receives.</param>
+    /// <param name="Review">Whether an agent reviews its referral first.</param>
+    /// <param name="Answers">Answers the life event gives the category's own questions (not asked): a move is an address change.</param>
+    public sealed record ServiceEntry(string Category, IReadOnlyList<string>? Receives = null, bool Review = false,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? Answers = null);
 }
 
 /// <summary>Raised when a catalog file is refused; nothing was imported.</summary>
@@ -117,11 +133,16 @@ public sealed partial class CatalogImporter(NpgsqlDataSource dataSource)
         foreach (var p in providers)
         {
             await connection.ExecuteAsync(new CommandDefinition("""
-                insert into providers (code, level, name_en, name_fr, phone, email, website)
-                values (@Code, @Level, @NameEn, @NameFr, @Phone, @Email, @Website)
+                insert into providers (code, level, name_en, name_fr, phone, email, website, government_en, government_fr)
+                values (@Code, @Level, @NameEn, @NameFr, @Phone, @Email, @Website, @GovernmentEn, @GovernmentFr)
                 on conflict (code) do update set level = excluded.level, name_en = excluded.name_en, name_fr = excluded.name_fr,
-                    phone = excluded.phone, email = excluded.email, website = excluded.website, active = true
-                """, new { p.Code, p.Level, NameEn = p.Name.En, NameFr = p.Name.Fr, p.Phone, p.Email, p.Website }, tx, cancellationToken: cancellationToken));
+                    phone = excluded.phone, email = excluded.email, website = excluded.website, active = true,
+                    government_en = excluded.government_en, government_fr = excluded.government_fr
+                """, new
+            {
+                p.Code, p.Level, NameEn = p.Name.En, NameFr = p.Name.Fr, p.Phone, p.Email, p.Website,
+                GovernmentEn = p.Government?.En ?? "", GovernmentFr = p.Government?.Fr ?? "",
+            }, tx, cancellationToken: cancellationToken));
             if (p.ServiceAreas is { } areas)
             {
                 await connection.ExecuteAsync(new CommandDefinition("""
@@ -175,20 +196,7 @@ public sealed partial class CatalogImporter(NpgsqlDataSource dataSource)
             await connection.ExecuteAsync(new CommandDefinition(
                 "delete from category_questions where category_id = @id; delete from provider_categories where category_id = @id",
                 new { id }, tx, cancellationToken: cancellationToken));
-            var questions = c.Questions ?? [];
-            for (var q = 0; q < questions.Count; q++)
-            {
-                var question = questions[q];
-                var choices = JsonSerializer.Serialize((question.Choices ?? []).Select(x => new { key = x.Key, en = x.Name.En, fr = x.Name.Fr }));
-                await connection.ExecuteAsync(new CommandDefinition("""
-                    insert into category_questions (category_id, code, datatype, required, prompt_en, prompt_fr, help_en, help_fr, choices, sort)
-                    values (@id, @Code, @Datatype, @Required, @PromptEn, @PromptFr, @HelpEn, @HelpFr, @choices::jsonb, @Sort)
-                    """, new
-                {
-                    id, question.Code, question.Datatype, question.Required, PromptEn = question.Prompt.En, PromptFr = question.Prompt.Fr,
-                    HelpEn = question.Help?.En ?? "", HelpFr = question.Help?.Fr ?? "", choices, Sort = q,
-                }, tx, cancellationToken: cancellationToken));
-            }
+            await InsertQuestionsAsync(connection, tx, "category_questions", "category_id", id, c.Questions ?? [], cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition("""
                 insert into provider_categories (provider_id, category_id)
                 select p.id, @id from providers p where p.code = any(@Providers)
@@ -199,22 +207,25 @@ public sealed partial class CatalogImporter(NpgsqlDataSource dataSource)
         for (var i = 0; i < clusters.Count; i++)
         {
             var k = clusters[i];
+            var caseCategory = k.Kind == LifeEventKind ? await UpsertLifeEventCategoryAsync(connection, tx, k, i, cancellationToken) : (int?)null;
             var id = await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
-                insert into clusters (code, kind, name_en, name_fr, description_en, description_fr, sort)
-                values (@Code, @Kind, @NameEn, @NameFr, @DescriptionEn, @DescriptionFr, @Sort)
+                insert into clusters (code, kind, name_en, name_fr, description_en, description_fr, sort, line, keywords_en, keywords_fr, category_id)
+                values (@Code, @Kind, @NameEn, @NameFr, @DescriptionEn, @DescriptionFr, @Sort, @Line, @KeywordsEn, @KeywordsFr, @caseCategory)
                 on conflict (code) do update set kind = excluded.kind, name_en = excluded.name_en, name_fr = excluded.name_fr,
-                    description_en = excluded.description_en, description_fr = excluded.description_fr, sort = excluded.sort
+                    description_en = excluded.description_en, description_fr = excluded.description_fr, sort = excluded.sort,
+                    line = excluded.line, keywords_en = excluded.keywords_en, keywords_fr = excluded.keywords_fr, category_id = excluded.category_id
                 returning id
                 """, new
             {
                 k.Code, k.Kind, NameEn = k.Name.En, NameFr = k.Name.Fr,
-                DescriptionEn = k.Description?.En ?? "", DescriptionFr = k.Description?.Fr ?? "", Sort = i,
+                DescriptionEn = k.Description?.En ?? "", DescriptionFr = k.Description?.Fr ?? "", Sort = i, Line = k.Line ?? Line.City.Code,
+                KeywordsEn = (k.Keywords?.En ?? []).ToArray(), KeywordsFr = (k.Keywords?.Fr ?? []).ToArray(), caseCategory,
             }, tx, cancellationToken: cancellationToken));
-            await connection.ExecuteAsync(new CommandDefinition("""
-                delete from cluster_categories where cluster_id = @id;
-                insert into cluster_categories (cluster_id, category_id) select @id, c.id from categories c where c.code = any(@Categories)
-                """, new { id, Categories = k.Categories.ToArray() }, tx, cancellationToken: cancellationToken));
+            var services = k.Services ?? [];
+            await InsertMembersAsync(connection, tx, id, k, cancellationToken);
+            await InsertQuestionsAsync(connection, tx, "life_event_questions", "cluster_id", id, k.Questions ?? [], cancellationToken);
         }
+        await CheckLifeEventProvidersAsync(connection, tx, cancellationToken);
 
         // When the catalog last changed: Open311's discovery document tells apps to refresh their cached services by it.
         await connection.ExecuteAsync(new CommandDefinition("""
@@ -237,18 +248,7 @@ public sealed partial class CatalogImporter(NpgsqlDataSource dataSource)
         var errors = new List<string>();
         var groupLines = new Dictionary<string, string>(StringComparer.Ordinal);
 
-        void Text(string where, LocalText? text, bool required = true)
-        {
-            if (text is null)
-            {
-                if (required) { errors.Add($"{where}: missing (give \"en\" and \"fr\")"); }
-                return;
-            }
-            if (required && (string.IsNullOrWhiteSpace(text.En) || string.IsNullOrWhiteSpace(text.Fr)))
-            {
-                errors.Add($"{where}: needs both \"en\" and \"fr\"");
-            }
-        }
+        void Text(string where, LocalText? text, bool required = true) => CheckText(where, text, errors, required);
 
         void Codes<T>(string list, IReadOnlyList<T> items, Func<T, string?> code)
         {
@@ -276,6 +276,7 @@ public sealed partial class CatalogImporter(NpgsqlDataSource dataSource)
                 errors.Add($"providers[{i}].level: \"{p.Level}\" is not municipal, provincial, federal or community");
             }
             Text($"providers[{i}].name", p.Name);
+            Text($"providers[{i}].government", p.Government, required: p.Government is not null);
             var areas = p.ServiceAreas ?? [];
             for (var a = 0; a < areas.Count; a++)
             {
@@ -311,6 +312,10 @@ public sealed partial class CatalogImporter(NpgsqlDataSource dataSource)
         {
             var c = categories[i];
             var at = $"categories[{i}]";
+            if (c.Code?.StartsWith(LifeEventCategoryPrefix, StringComparison.Ordinal) == true)
+            {
+                errors.Add($"{at}.code: codes starting \"{LifeEventCategoryPrefix}\" are kept for life events' own cases");
+            }
             if (!Line.IsCode(c.Line))
             {
                 errors.Add($"{at}.line: \"{c.Line}\" is not 311 or 211");
@@ -340,66 +345,33 @@ public sealed partial class CatalogImporter(NpgsqlDataSource dataSource)
                     errors.Add($"{at}.providers: no provider \"{p}\" in this file or the catalog");
                 }
             }
-            var questions = c.Questions ?? [];
-            for (var q = 0; q < questions.Count; q++)
-            {
-                var question = questions[q];
-                var qat = $"{at}.questions[{q}]";
-                if (question.Code is null || !QuestionCodePattern().IsMatch(question.Code))
-                {
-                    errors.Add($"{qat}.code: \"{question.Code}\" is not a code (lower-case letters, digits, '_' or '-')");
-                }
-                if (question.Datatype is null || !CategoryQuestion.Datatypes.Contains(question.Datatype))
-                {
-                    errors.Add($"{qat}.datatype: \"{question.Datatype}\" is not one of {string.Join(", ", CategoryQuestion.Datatypes)}");
-                }
-                Text($"{qat}.prompt", question.Prompt);
-                var isList = question.Datatype is "singlevaluelist" or "multivaluelist";
-                var choices = question.Choices ?? [];
-                if (isList && choices.Count == 0)
-                {
-                    errors.Add($"{qat}.choices: a {question.Datatype} question needs choices");
-                }
-                if (!isList && choices.Count > 0)
-                {
-                    errors.Add($"{qat}.choices: only list questions have choices");
-                }
-                for (var k = 0; k < choices.Count; k++)
-                {
-                    if (string.IsNullOrWhiteSpace(choices[k].Key))
-                    {
-                        errors.Add($"{qat}.choices[{k}].key: missing");
-                    }
-                    Text($"{qat}.choices[{k}].name", choices[k].Name);
-                }
-                foreach (var dup in choices.GroupBy(x => x.Key).Where(g => g.Count() > 1))
-                {
-                    errors.Add($"{qat}.choices: the key \"{dup.Key}\" appears {dup.Count()} times");
-                }
-            }
-            foreach (var dup in questions.GroupBy(x => x.Code).Where(g => g.Count() > 1))
-            {
-                errors.Add($"{at}.questions: the code \"{dup.Key}\" appears {dup.Count()} times");
-            }
+            CheckQuestions($"{at}.questions", c.Questions ?? [], errors);
         }
 
         var fileCategories = categories.Select(c => c.Code).ToHashSet(StringComparer.Ordinal);
+        var fileCategoryEntries = categories.Where(c => c.Code is not null).GroupBy(c => c.Code, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var clusters = d.Clusters ?? [];
         Codes("clusters", clusters, k => k.Code);
         for (var i = 0; i < clusters.Count; i++)
         {
             var k = clusters[i];
-            if (k.Kind is not ("life_event" or "cluster"))
-            {
-                errors.Add($"clusters[{i}].kind: \"{k.Kind}\" is not life_event or cluster");
-            }
             Text($"clusters[{i}].name", k.Name);
-            foreach (var c in k.Categories ?? [])
+            bool Known(string c) => (fileCategories.Contains(c) || categoriesInDb.Contains(c)) && !c.StartsWith(LifeEventCategoryPrefix, StringComparison.Ordinal);
+            switch (k.Kind)
             {
-                if (!fileCategories.Contains(c) && !categoriesInDb.Contains(c))
-                {
-                    errors.Add($"clusters[{i}].categories: no category \"{c}\" in this file or the catalog");
-                }
+                case "cluster":
+                    CheckCluster(k, $"clusters[{i}]", Known, errors);
+                    break;
+                case LifeEventKind:
+                    CheckLifeEvent(k, $"clusters[{i}]", Known, fileCategoryEntries, errors);
+                    break;
+                default:
+                    errors.Add($"clusters[{i}].kind: \"{k.Kind}\" is not life_event or cluster");
+                    foreach (var c in (k.Categories ?? []).Where(c => !Known(c)))
+                    {
+                        errors.Add($"clusters[{i}].categories: no category \"{c}\" in this file or the catalog");
+                    }
+                    break;
             }
         }
         return errors;

@@ -85,7 +85,62 @@ public sealed record Cluster(string Code, string Kind, LocalText Name, LocalText
 /// <param name="Phone">Public phone.</param>
 /// <param name="Email">Contact email.</param>
 /// <param name="Website">Web site.</param>
-public sealed record Provider(string Code, string Level, LocalText Name, string? Phone, string? Email, string? Website);
+/// <param name="Government">The government or body it belongs to ("Province of Ontario"); empty texts when the catalog names none.</param>
+public sealed record Provider(string Code, string Level, LocalText Name, string? Phone, string? Email, string? Website, LocalText? Government = null)
+{
+    /// <summary>Who delivers, for a resident: "Province of Ontario · ServiceOntario", or the level's words and the name.</summary>
+    public string DeliveredBy(Language language)
+    {
+        var government = Government?.In(language) is { Length: > 0 } g ? g : CatalogTexts.Get(language, "level." + Level);
+        return CatalogTexts.Get(language, "delivered_by", government, Name.In(language));
+    }
+
+    internal static readonly ResourceTexts CatalogTexts = ResourceTexts.Of<CatalogText>();
+}
+
+/// <summary>The catalog's own words (levels of government, a life event's case category), in CatalogText.resx.</summary>
+public sealed class CatalogText;
+
+/// <summary>
+/// A life event told once: its shared questions, asked once, and the services it reaches, each receiving only the
+/// shared answers it is entitled to. Its case is filed under its own category (<paramref name="CaseCategory"/>), never
+/// offered on its own.
+/// </summary>
+/// <param name="Code">Stable code (the web address /life-events/{code}).</param>
+/// <param name="Line">The line its case is on.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Description">What it covers.</param>
+/// <param name="KeywordsEn">Words that start it by text, in English.</param>
+/// <param name="KeywordsFr">... in French.</param>
+/// <param name="Questions">The shared questions, in order.</param>
+/// <param name="Services">Its services, in order.</param>
+/// <param name="CaseCategory">The category its case is filed under.</param>
+public sealed record LifeEvent(
+    string Code, string Line, LocalText Name, LocalText Description, IReadOnlyList<string> KeywordsEn, IReadOnlyList<string> KeywordsFr,
+    IReadOnlyList<CategoryQuestion> Questions, IReadOnlyList<LifeEventService> Services, Category CaseCategory)
+{
+    /// <summary>The service for <paramref name="categoryCode"/>, or null when it is not part of this life event.</summary>
+    public LifeEventService? Service(string? categoryCode) => Services.FirstOrDefault(s => s.Category.Code == categoryCode);
+}
+
+/// <summary>One service of a life event.</summary>
+/// <param name="Category">The service, with its own questions.</param>
+/// <param name="Provider">Who delivers it (its provider in the catalog).</param>
+/// <param name="Receives">The shared answers it receives: shared question codes, and <see cref="ContactFields"/>.</param>
+/// <param name="Review">Whether an agent reviews its referral before it goes to the provider.</param>
+/// <param name="Preset">Answers the life event gives the category's own questions; those are not asked.</param>
+public sealed record LifeEventService(Category Category, Provider Provider, IReadOnlyList<string> Receives, bool Review,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Preset)
+{
+    /// <summary>
+    /// The category's own questions the resident is asked: not those the life event answers for it, nor those with
+    /// the code of a shared question it receives (the shared answer is theirs: the birth registration's "born").
+    /// </summary>
+    public IReadOnlyList<CategoryQuestion> Questions => [.. Category.Questions.Where(q => !Preset.ContainsKey(q.Code) && !Receives.Contains(q.Code))];
+
+    /// <summary>The resident's contact details a service may receive, named in <see cref="Receives"/> like shared questions.</summary>
+    public static readonly IReadOnlyList<string> ContactFields = ["name", "phone", "email"];
+}
 
 /// <summary>The whole catalog as read at one moment.</summary>
 public sealed class CatalogSnapshot
@@ -93,19 +148,33 @@ public sealed class CatalogSnapshot
     private readonly Dictionary<string, Category> _byCode;
 
     /// <summary>Builds a snapshot (groups, categories and clusters in display order).</summary>
-    public CatalogSnapshot(IReadOnlyList<CategoryGroup> groups, IReadOnlyList<Category> categories, IReadOnlyList<Cluster> clusters, IReadOnlyList<Provider> providers)
+    public CatalogSnapshot(IReadOnlyList<CategoryGroup> groups, IReadOnlyList<Category> categories, IReadOnlyList<Cluster> clusters, IReadOnlyList<Provider> providers,
+        IReadOnlyList<LifeEvent>? lifeEvents = null)
     {
         Groups = groups;
         Categories = categories;
         Clusters = clusters;
         Providers = providers;
+        LifeEvents = lifeEvents ?? [];
         _byCode = categories.ToDictionary(c => c.Code, StringComparer.Ordinal);
     }
+
+    /// <summary>Life events in display order (they are not in <see cref="Clusters"/>).</summary>
+    public IReadOnlyList<LifeEvent> LifeEvents { get; }
+
+    /// <summary>The life event with this code, or null.</summary>
+    public LifeEvent? FindLifeEvent(string? code) => LifeEvents.FirstOrDefault(e => e.Code == code);
+
+    /// <summary>The life event whose case is filed under <paramref name="categoryCode"/>, or null.</summary>
+    public LifeEvent? LifeEventFiledUnder(string? categoryCode) => LifeEvents.FirstOrDefault(e => e.CaseCategory.Code == categoryCode);
+
+    /// <summary>The active provider with this code, or null.</summary>
+    public Provider? FindProvider(string? code) => Providers.FirstOrDefault(p => p.Code == code);
 
     /// <summary>Groups in display order.</summary>
     public IReadOnlyList<CategoryGroup> Groups { get; }
 
-    /// <summary>Active categories in display order.</summary>
+    /// <summary>Active categories in display order (a life event's own case category is not one of them).</summary>
     public IReadOnlyList<Category> Categories { get; }
 
     /// <summary>Clusters and life events in display order.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
 using Contact.Core.InformationAndReferral;
+using Contact.Core.LifeEvents;
 using Contact.Core.Staff;
 using Dapper;
 using Npgsql;
@@ -152,7 +153,8 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             return null;
         }
         var referrals = await ReferralsAsync(connection, "r.case_id = @Id", new { c.Id }, cancellationToken);
-        var referredProviders = referrals.Select(r => r.ProviderId).ToList();
+        // A referral waiting for an agent's review has not reached its provider.
+        var referredProviders = referrals.Where(r => r.Status != "review").Select(r => r.ProviderId).ToList();
         if (!MaySee(member, c.Queue, c.AssignedId, referredProviders))
         {
             throw new WorkRefusedException("refused.not_yours", $"Case {number} is not in your queues.", number);
@@ -198,16 +200,20 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             .OrderByDescending(p => p.CoversLocation == true)
             .ToList();
 
-        var answers = ReadAnswers(c.Answers, c.CategoryId, await QuestionsAsync(connection, c.CategoryId, cancellationToken));
+        var lifeEvent = await LifeEventAnswers.ReadAsync(connection, c.Id, c.CategoryId, c.Answers, isProvider ? member.ProviderId : null, cancellationToken);
+        var answers = lifeEvent?.Answers ?? ReadAnswers(c.Answers, c.CategoryId, await QuestionsAsync(connection, c.CategoryId, cancellationToken));
+        var resident = !isProvider ? new ResidentView(c.ResidentName, c.ResidentPhone, c.ResidentEmail, c.Language, c.NotifyConsent)
+            : lifeEvent?.Resident is { } received ? received with { Language = c.Language }
+            : new ResidentView(null, null, null, c.Language, false);
         return new CaseDetail(
             c.Number, c.Line, c.Language, c.Queue, c.Channel, c.CategoryCode, new(c.NameEn, c.NameFr), c.Priority, c.Status,
             c.Description, answers, c.Address, c.Latitude, c.Longitude,
-            isProvider ? new ResidentView(null, null, null, c.Language, false) : new ResidentView(c.ResidentName, c.ResidentPhone, c.ResidentEmail, c.Language, c.NotifyConsent),
+            resident,
             c.AssignedTo, c.CreatedAt, c.UpdatedAt,
             history,
             isProvider ? [] : duplicates,
             isProvider ? [] : suggestions,
-            [.. referrals.Where(r => !isProvider || r.ProviderId == member.ProviderId).Select(r => r.View)],
+            [.. referrals.Where(r => !isProvider || (r.ProviderId == member.ProviderId && r.Status != "review")).Select(r => r.View)],
             !isProvider && c.CallerWaiting && c.Channel == "phone",
             c.FirstResponseDueAt, c.ResolutionDueAt, c.Paused, c.FirstResponseAt,
             c.Crisis, Line.Community.Is(c.Line) && !isProvider ? await InformationReferral.ReadAsync(connection, c.Id, cancellationToken) : null,
@@ -285,7 +291,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
                    r.status, r.note, r.response_note, r.referred_by, r.created_at, r.updated_at,
                    k.code as category, k.name_en as category_en, k.name_fr as category_fr, c.address, c.description, c.priority
             from referrals r join cases c on c.id = r.case_id join providers p on p.id = r.provider_id
-            join categories k on k.id = c.category_id
+            join categories k on k.id = coalesce(r.category_id, c.category_id)
             where {where}
             order by r.status = 'completed', r.status = 'declined', r.updated_at desc
             """, args, tx, cancellationToken: ct))];
@@ -298,7 +304,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             return [];
         }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return [.. (await ReferralsAsync(connection, "r.provider_id = @providerId", new { providerId }, cancellationToken)).Take(500).Select(r => r.View)];
+        return [.. (await ReferralsAsync(connection, "r.provider_id = @providerId and r.status <> 'review'", new { providerId }, cancellationToken)).Take(500).Select(r => r.View)];
     }
 
     /// <summary>One referral with the provider it went to, or null.</summary>

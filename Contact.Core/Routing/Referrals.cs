@@ -1,6 +1,7 @@
 using Contact.Core.Cases;
 using Contact.Core.Desktop;
 using Contact.Core.Infrastructure;
+using Contact.Core.Notifications;
 using Contact.Core.Staff;
 using Dapper;
 using Npgsql;
@@ -11,7 +12,7 @@ namespace Contact.Core.Routing;
 /// Tell us once: one case referred to every provider that needs it, each referral with its own status
 /// (sent, accepted, declined with a reason, completed).
 /// </summary>
-public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimeProvider clock, ChangeFeed changes)
+public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimeProvider clock, ChangeFeed changes, IOutboxDispatcher outbox)
 {
     /// <summary>Refers a held case to one or several providers with a note.</summary>
     public async Task ReferAsync(StaffMember member, string number, IReadOnlyList<string> providerCodes, string? note, CancellationToken cancellationToken = default)
@@ -98,8 +99,9 @@ public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimePr
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var r = await connection.QuerySingleOrDefaultAsync<(long Id, long CaseId, int ProviderId, string Status, string Provider)>(new CommandDefinition("""
-            select r.id, r.case_id, r.provider_id, r.status, p.code as provider from referrals r join providers p on p.id = r.provider_id
+        var r = await connection.QuerySingleOrDefaultAsync<(long Id, long CaseId, int ProviderId, string Status, string Provider, int? CategoryId)>(new CommandDefinition("""
+            select r.id, r.case_id, r.provider_id, r.status, p.code as provider, r.category_id
+            from referrals r join providers p on p.id = r.provider_id
             where r.id = @referralId for update of r
             """, new { referralId }, tx, cancellationToken: ct));
         if (r.Id == 0 || (member.ProviderId != r.ProviderId && !member.Oversees))
@@ -119,9 +121,84 @@ public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimePr
             new { now, status, r.CaseId }, tx, cancellationToken: ct));
         await CaseWork.EventAsync(connection, tx, r.CaseId, now, "referral_" + status, member.UserName, status == "completed",
             new { provider = r.Provider, note = text }, ct);
+        var message = r.CategoryId is int service && status is "completed" or "declined"
+            ? await LifeEventAnsweredAsync(connection, tx, r.CaseId, r.ProviderId, service, status, text, member.UserName, now, ct)
+            : null;
         await tx.CommitAsync(ct);
         changes.ReferralChanged(r.Id);
         changes.CaseChanged(r.CaseId);
+        if (message is long id)
+        {
+            outbox.Dispatch(id);
+        }
         return r.CaseId;
+    }
+
+    /// <summary>
+    /// A provider finished its part of a life event: the resident hears it in one message (and, with the last part,
+    /// that everything is done), and the case resolves once no referral is left open.
+    /// </summary>
+    private static async Task<long?> LifeEventAnsweredAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long caseId, int providerId, int categoryId,
+        string status, string note, string actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var c = await connection.QuerySingleAsync<(string Language, string Status, string ProviderEn, string ProviderFr, string ServiceEn, string ServiceFr, int Open)>(new CommandDefinition("""
+            select c.language, c.status, p.name_en, p.name_fr, k.name_en, k.name_fr,
+                   (select count(*) from referrals o where o.case_id = c.id and o.status in ('review', 'sent', 'accepted'))::int as open
+            from cases c, providers p, categories k
+            where c.id = @caseId and p.id = @providerId and k.id = @categoryId
+            for update of c
+            """, new { caseId, providerId, categoryId }, tx, cancellationToken: ct));
+        var french = Language.French.Is(c.Language);
+        var provider = french ? c.ProviderFr : c.ProviderEn;
+        var service = french ? c.ServiceFr : c.ServiceEn;
+        var done = c.Open == 0 && c.Status is not (CaseStatus.Resolved or CaseStatus.Closed);
+        if (done)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("update cases set status = 'resolved', updated_at = @now where id = @caseId",
+                new { caseId, now }, tx, cancellationToken: ct));
+            await CaseWork.EventAsync(connection, tx, caseId, now, "resolved", actor, true, new { note = "", lifeEvent = true }, ct);
+        }
+        return status == "completed"
+            ? await Outbox.QueueAsync(connection, tx, caseId, done ? "life_event.completed_all" : "life_event.completed", now, [provider, service], ct)
+            : await Outbox.QueueAsync(connection, tx, caseId, "life_event.declined", now, [provider, service, note], ct);
+    }
+
+    /// <summary>
+    /// An agent holding a life event's case sends the referrals that waited for review to their providers; the
+    /// resident hears where they went in one message. Returns how many were sent.
+    /// </summary>
+    public async Task<int> SendReviewedAsync(StaffMember member, string number, CancellationToken cancellationToken = default)
+    {
+        var ids = await work.OnCaseAsync(member, number, mustHold: true, async (connection, tx, c, now) =>
+        {
+            if (c.Status is CaseStatus.Resolved or CaseStatus.Closed)
+            {
+                throw new WorkRefusedException("refused.closed", $"Case {number} is already {c.Status}.", number, c.Status);
+            }
+            var sent = (await connection.QueryAsync<(long Id, string Provider, string NameEn, string NameFr)>(new CommandDefinition("""
+                update referrals r set status = 'sent', referred_by = @UserName, updated_at = @now
+                from providers p
+                where r.case_id = @Id and r.status = 'review' and p.id = r.provider_id
+                returning r.id, p.code, p.name_en, p.name_fr
+                """, new { c.Id, member.UserName, now }, tx, cancellationToken: cancellationToken))).ToList();
+            if (sent.Count == 0)
+            {
+                throw new WorkRefusedException("refused.nothing_to_review", $"Case {number} has no referral waiting for review.", number);
+            }
+            await connection.ExecuteAsync(new CommandDefinition(
+                "update cases set status = case when status in ('new', 'in_progress') then 'referred' else status end, updated_at = @now where id = @Id",
+                new { now, c.Id }, tx, cancellationToken: cancellationToken));
+            await CaseWork.EventAsync(connection, tx, c.Id, now, "referred", member.UserName, true,
+                new { providers = sent.Select(s => s.Provider).Distinct().ToArray(), reviewed = true }, cancellationToken);
+            var names = sent.Select(s => Language.French.Is(c.Language) ? s.NameFr : s.NameEn).Distinct(StringComparer.Ordinal).ToList();
+            var list = names.Count == 1 ? names[0] : Outbox.Render("list.and", c.Language, string.Join(", ", names[..^1]), names[^1]);
+            await c.NotifyAsync(connection, tx, "life_event.sent", now, [list], cancellationToken);
+            return sent.Select(s => s.Id).ToList();
+        }, cancellationToken);
+        foreach (var id in ids)
+        {
+            changes.ReferralChanged(id);
+        }
+        return ids.Count;
     }
 }

@@ -107,11 +107,12 @@ public sealed class CatalogImportTests
     {
         var demo = CatalogImporter.DemoCatalog();
         var categories = demo.Categories!;
-        Assert.That(categories.Count(c => c.Line == "311"), Is.InRange(15, 35));
+        Assert.That(categories.Count(c => c.Line == "311"), Is.InRange(15, 45));
         Assert.That(categories.Count(c => c.Line == "211"), Is.InRange(8, 15));
         Assert.That(categories.Where(c => c.Line == "211").Select(c => c.TaxonomyCode), Has.All.Not.Null);
         Assert.That(categories.Single(c => c.Code == "food-bank").TaxonomyCode, Is.EqualTo("BD-1800.2000"));
         Assert.That(demo.Providers!.Select(p => p.Level).Distinct(), Is.EquivalentTo(new[] { "municipal", "provincial", "federal", "community" }));
-        Assert.That(demo.Clusters!.Select(k => k.Code), Is.SupersetOf(new[] { "moving", "new-baby", "losing-a-job" }));
+        Assert.That(demo.Clusters!.Select(k => k.Code), Is.SupersetOf(new[] { "moving", "new-baby", "death", "losing-a-job" }));
+        Assert.That(demo.Clusters!.Where(k => k.Kind == "life_event").Select(k => k.Code), Is.EquivalentTo(new[] { "moving", "new-baby", "death", "losing-a-job" }));
     }
 }

@@ -151,11 +151,11 @@ public sealed class WebIntakeTests
     {
         var browser = _app.Browser("en");
         var home = await browser.GetPageAsync("/");
-        Assert.That(home.QuerySelectorAll("a[href='/services?cluster=moving']"), Has.Length.EqualTo(1));
-        var moving = await browser.GetPageAsync("/services?cluster=moving");
-        var services = moving.QuerySelectorAll("ul.services a").Select(a => a.GetAttribute("href")).ToList();
-        // Tell us once: one life event spans city, provincial and federal services.
-        Assert.That(services, Does.Contain("/report/water-account").And.Contain("/report/health-card").And.Contain("/report/cra-address"));
+        // A life event is told once on its own pages (LifeEventWebTests); a cluster lists its services.
+        Assert.That(home.QuerySelectorAll("a[href='/life-events/moving']"), Has.Length.EqualTo(1));
+        var winter = await browser.GetPageAsync("/services?cluster=winter");
+        var services = winter.QuerySelectorAll("ul.services a").Select(a => a.GetAttribute("href")).ToList();
+        Assert.That(services, Does.Contain("/report/snow-clearing").And.Contain("/report/emergency-shelter"));
         var waste = await browser.GetPageAsync("/services?group=waste");
         Assert.That(waste.QuerySelectorAll("ul.services a").Select(a => a.GetAttribute("href")), Does.Contain("/report/missed-garbage"));
     }

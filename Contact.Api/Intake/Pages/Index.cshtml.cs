@@ -7,7 +7,7 @@ namespace Contact.Api.Intake.Pages;
 [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Contact.Api.Infrastructure.WebPlatform.Public)]
 public sealed class IndexModel(CatalogStore catalog) : PageModel
 {
-    public IReadOnlyList<Cluster> LifeEvents { get; private set; } = [];
+    public IReadOnlyList<LifeEvent> LifeEvents { get; private set; } = [];
 
     public IReadOnlyList<Cluster> Clusters { get; private set; } = [];
 
@@ -18,7 +18,7 @@ public sealed class IndexModel(CatalogStore catalog) : PageModel
     public async Task OnGetAsync(CancellationToken ct)
     {
         var c = await catalog.GetAsync(ct);
-        LifeEvents = [.. c.Clusters.Where(k => k.Kind == "life_event")];
+        LifeEvents = c.LifeEvents;
         Clusters = [.. c.Clusters.Where(k => k.Kind == "cluster")];
         Groups311 = [.. c.Groups.Where(g => Line.City.Is(g.Line))];
         Groups211 = [.. c.Groups.Where(g => Line.Community.Is(g.Line))];

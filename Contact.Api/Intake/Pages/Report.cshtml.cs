@@ -87,7 +87,7 @@ public sealed class ReportModel(CatalogStore catalog, CaseIntake intake, IntakeL
 
     public string Value(string field) => Posted?[field].ToString() ?? "";
 
-    public bool Chosen(string field, string value) => Posted?[field].Contains(value) ?? false;
+    public IReadOnlyList<string> Values(string field) => [.. Posted?[field].OfType<string>() ?? []];
 
     public string? ErrorFor(string field) => Errors.FirstOrDefault(e => e.Field == field)?.Message;
 

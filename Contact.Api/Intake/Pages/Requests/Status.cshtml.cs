@@ -1,5 +1,6 @@
 using Contact.Api.Infrastructure;
 using Contact.Core.Cases;
+using Contact.Core.LifeEvents;
 using Contact.Core.Notifications;
 using Contact.Core.Residents;
 using Microsoft.AspNetCore.Mvc;
@@ -9,13 +10,16 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace Contact.Api.Intake.Pages.Requests;
 
 [EnableRateLimiting(WebPlatform.Public)]
-public sealed class StatusModel(CaseQueries queries, OneTimeCodes codes, IntakeLocalizer text, ILogger<StatusModel> logger) : PageModel
+public sealed class StatusModel(CaseQueries queries, OneTimeCodes codes, LifeEventProgress lifeEvents, IntakeLocalizer text, ILogger<StatusModel> logger) : PageModel
 {
     public CaseRecord? Case { get; private set; }
 
     public string? CategoryName { get; private set; }
 
     public IReadOnlyList<CaseEvent> History { get; private set; } = [];
+
+    /// <summary>A life event's services, one line per provider, once the details may be shown.</summary>
+    public IReadOnlyList<ServiceProgress> Progress { get; private set; } = [];
 
     public string Number { get; private set; } = "";
 
@@ -62,6 +66,7 @@ public sealed class StatusModel(CaseQueries queries, OneTimeCodes codes, IntakeL
                 case CodeCheck.Accepted:
                     ShowDetails = true;
                     History = await queries.HistoryAsync(Case.Id, includePrivate: false, ct);
+                    Progress = await lifeEvents.ForCaseAsync(Case.Id, ct);
                     logger.LogInformation("Case {CaseNumber}: details shown on the status page after a one-time code", Case.Number);
                     return Page();
                 case CodeCheck.Locked:
