@@ -93,6 +93,71 @@ public sealed class CatalogImportTests
         Assert.That(await connection.ExecuteScalarAsync<long>("select (select count(*) from providers) + (select count(*) from categories) + (select count(*) from clusters)"), Is.EqualTo(before));
     }
 
+    [Test]
+    public async Task A_bad_life_event_lists_every_problem_with_where_it_is_and_changes_nothing()
+    {
+        const string bad = """
+            {
+              "providers": [ { "code": "le-office", "level": "provincial", "name": { "en": "Office", "fr": "Bureau" }, "government": { "en": "Province", "fr": "" } } ],
+              "groups": [ { "code": "le-group", "line": "311", "name": { "en": "G", "fr": "G" } } ],
+              "categories": [
+                { "code": "le-card", "line": "311", "group": "le-group", "public": false, "name": { "en": "Card", "fr": "Carte" }, "providers": ["le-office"],
+                  "questions": [ { "code": "need", "datatype": "singlevaluelist", "required": true, "prompt": { "en": "Need", "fr": "Besoin" },
+                                   "choices": [ { "key": "address", "name": { "en": "Address", "fr": "Adresse" } } ] } ] },
+                { "code": "life-event.sneaky", "line": "311", "group": "le-group", "public": false, "name": { "en": "S", "fr": "S" } }
+              ],
+              "clusters": [
+                { "code": "le-move", "kind": "life_event", "name": { "en": "Move", "fr": "Déménagement" }, "description": { "en": "Moving", "fr": "" },
+                  "categories": ["le-card"], "line": "411",
+                  "questions": [
+                    { "code": "new_address", "datatype": "string", "required": true, "prompt": { "en": "New address", "fr": "Nouvelle adresse" } },
+                    { "code": "phone", "datatype": "string", "prompt": { "en": "Phone", "fr": "Téléphone" } },
+                    { "code": "unused", "datatype": "string", "prompt": { "en": "U", "fr": "U" } } ],
+                  "services": [
+                    { "category": "le-card", "receives": ["new_address", "sin"], "answers": { "need": ["renew"], "colour": ["red"] } },
+                    { "category": "nowhere", "receives": [] } ] },
+                { "code": "le-cluster", "kind": "cluster", "name": { "en": "C", "fr": "C" }, "services": [ { "category": "le-card" } ] }
+              ]
+            }
+            """;
+        await using var connection = await _db.OpenConnectionAsync();
+        var before = await connection.ExecuteScalarAsync<long>("select (select count(*) from categories) + (select count(*) from clusters) + (select count(*) from life_event_questions)");
+
+        var error = Assert.ThrowsAsync<CatalogImportException>(() => new CatalogImporter(_db).ImportAsync(Parse(bad)));
+
+        Assert.That(error!.Errors, Does.Contain("providers[0].government: needs both \"en\" and \"fr\""));
+        Assert.That(error.Errors, Has.Some.StartsWith("categories[1].code: codes starting \"life-event.\""));
+        Assert.That(error.Errors, Has.Some.StartsWith("clusters[0].categories: a life event lists its services under \"services\""));
+        Assert.That(error.Errors, Has.Some.StartsWith("clusters[0].line"));
+        Assert.That(error.Errors, Does.Contain("clusters[0].description: needs both \"en\" and \"fr\""));
+        Assert.That(error.Errors, Has.Some.StartsWith("clusters[0].questions[1].code: \"phone\" is the resident's contact detail"));
+        Assert.That(error.Errors, Does.Contain("clusters[0].questions: \"unused\" is asked but no service receives it"));
+        Assert.That(error.Errors, Has.Some.StartsWith("clusters[0].services[0].receives: \"sin\" is not one of the life event's questions"));
+        Assert.That(error.Errors, Has.Some.StartsWith("clusters[0].services[0].answers.need: give one of address"));
+        Assert.That(error.Errors, Has.Some.StartsWith("clusters[0].services[0].answers.colour: the category \"le-card\" has no question"));
+        Assert.That(error.Errors, Has.Some.StartsWith("clusters[0].services[1].category: no category \"nowhere\""));
+        Assert.That(error.Errors, Does.Contain("clusters[1].services: only a life event has services"));
+        Assert.That(error.Errors, Has.Some.StartsWith("clusters[1].categories: a cluster lists at least one category"));
+        Assert.That(await connection.ExecuteScalarAsync<long>("select (select count(*) from categories) + (select count(*) from clusters) + (select count(*) from life_event_questions)"), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task A_life_event_whose_service_has_no_provider_is_refused_and_changes_nothing()
+    {
+        const string orphan = """
+            {
+              "groups": [ { "code": "le-orphans", "line": "311", "name": { "en": "G", "fr": "G" } } ],
+              "categories": [ { "code": "le-nobody", "line": "311", "group": "le-orphans", "public": false, "name": { "en": "Nobody's", "fr": "À personne" } } ],
+              "clusters": [ { "code": "le-orphan", "kind": "life_event", "name": { "en": "O", "fr": "O" }, "description": { "en": "O", "fr": "O" },
+                              "services": [ { "category": "le-nobody", "receives": ["name"] } ] } ]
+            }
+            """;
+        var error = Assert.ThrowsAsync<CatalogImportException>(() => new CatalogImporter(_db).ImportAsync(Parse(orphan)));
+        Assert.That(error!.Errors, Does.Contain("clusters[\"le-orphan\"].services: the category \"le-nobody\" has no active provider to refer it to"));
+        await using var connection = await _db.OpenConnectionAsync();
+        Assert.That(await connection.ExecuteScalarAsync<long>("select count(*) from categories where code in ('le-nobody', 'life-event.le-orphan')"), Is.EqualTo(0));
+    }
+
     [TestCase("{ \"categories\": [ ", "not a valid catalog")]
     [TestCase("{ \"categorys\": [] }", "categorys")]
     [TestCase("{ \"groups\": [ { \"code\": \"x\", \"line\": \"311\" } ] }", "name")]
