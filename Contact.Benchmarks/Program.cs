@@ -2,6 +2,7 @@ using Contact.Benchmarks.Desktop;
 using Contact.Benchmarks.ResourceDirectory;
 using Contact.Benchmarks.Infrastructure;
 using Contact.Benchmarks.Intake;
+using Contact.Benchmarks.LifeEvents;
 using Contact.Benchmarks.Notifications;
 using Contact.Benchmarks.Open311;
 using Contact.Benchmarks.SelfServe;
@@ -11,7 +12,7 @@ using Contact.Core.Infrastructure;
 
 // Load benchmarks of Contact against a private PostgreSQL cluster and the real host.
 // Usage: dotnet run -c Release --project Contact.Benchmarks -- <benchmark> [--concurrency 16] [--seconds 10] [--warmup 3]
-//        (closed-loop benchmarks: intake, selfserve)
+//        (closed-loop benchmarks: intake, lifeevent, selfserve)
 //        dotnet run -c Release --project Contact.Benchmarks -- desktop [--agents 200] [--cases 40] [--claim-cases 2000]
 //        dotnet run -c Release --project Contact.Benchmarks -- voice [--rate 460] [--seconds 20]
 //        dotnet run -c Release --project Contact.Benchmarks -- outbox [--messages 5000] [--concurrency 16]
@@ -21,6 +22,7 @@ using Contact.Core.Infrastructure;
 var benchmarks = new Dictionary<string, (string Description, Func<LoadOptions, CancellationToken, Task<int>> Run)>(StringComparer.Ordinal)
 {
     ["intake"] = ("POST /api/cases through the host against raw single-row INSERTs; commits per case", IntakeBenchmark.RunAsync),
+    ["lifeevent"] = ("a 7-service move through POST /api/life-events against the same 7 services as 7 × POST /api/cases and a bare insert; commits per request", LifeEventBenchmark.RunAsync),
     ["selfserve"] = ("\"FOOD K1P\" texted to the signed SMS webhook against the directory search alone", SelfServeBenchmark.RunAsync),
 };
 

@@ -145,6 +145,11 @@ public sealed partial class CatalogImporter
                     errors.Add($"{at}.services[{s}].receives: \"{code}\" is not one of the life event's questions, nor name, phone or email");
                 }
             }
+            CheckText($"{at}.services[{s}].label", service.Label, errors, required: service.Label is not null);
+            if (service.Label is { } label && (label.En?.Length > 40 || label.Fr?.Length > 40))
+            {
+                errors.Add($"{at}.services[{s}].label: at most 40 characters in each language");
+            }
             if (service.Answers is { } preset && service.Category is not null && fileCategories.TryGetValue(service.Category, out var category))
             {
                 foreach (var (code, values) in preset)
@@ -201,15 +206,16 @@ public sealed partial class CatalogImporter
     private static async Task InsertMembersAsync(NpgsqlConnection connection, NpgsqlTransaction tx, int id, CatalogDocument.ClusterEntry k, CancellationToken ct)
     {
         await connection.ExecuteAsync(new CommandDefinition("delete from cluster_categories where cluster_id = @id", new { id }, tx, cancellationToken: ct));
-        var members = k.Services?.Select(s => (s.Category, Receives: (s.Receives ?? []).ToArray(), s.Review, Preset: JsonSerializer.Serialize(s.Answers ?? new Dictionary<string, IReadOnlyList<string>>())))
-            ?? (k.Categories ?? []).Select(c => (Category: c, Receives: Array.Empty<string>(), Review: false, Preset: "{}"));
+        var members = k.Services?.Select(s => (s.Category, Receives: (s.Receives ?? []).ToArray(), s.Review,
+                Preset: JsonSerializer.Serialize(s.Answers ?? new Dictionary<string, IReadOnlyList<string>>()), LabelEn: s.Label?.En ?? "", LabelFr: s.Label?.Fr ?? ""))
+            ?? (k.Categories ?? []).Select(c => (Category: c, Receives: Array.Empty<string>(), Review: false, Preset: "{}", LabelEn: "", LabelFr: ""));
         var sort = 0;
         foreach (var m in members)
         {
             await connection.ExecuteAsync(new CommandDefinition("""
-                insert into cluster_categories (cluster_id, category_id, receives, review, preset, sort)
-                select @id, c.id, @Receives, @Review, @Preset::jsonb, @sort from categories c where c.code = @Category
-                """, new { id, m.Category, m.Receives, m.Review, m.Preset, sort = sort++ }, tx, cancellationToken: ct));
+                insert into cluster_categories (cluster_id, category_id, receives, review, preset, label_en, label_fr, sort)
+                select @id, c.id, @Receives, @Review, @Preset::jsonb, @LabelEn, @LabelFr, @sort from categories c where c.code = @Category
+                """, new { id, m.Category, m.Receives, m.Review, m.Preset, m.LabelEn, m.LabelFr, sort = sort++ }, tx, cancellationToken: ct));
         }
     }
 

@@ -56,8 +56,9 @@ public sealed record CatalogDocument(
     /// <param name="Receives">The shared answers it receives.</param>
     /// <param name="Review">Whether an agent reviews its referral first.</param>
     /// <param name="Answers">Answers the life event gives the category's own questions (not asked): a move is an address change.</param>
+    /// <param name="Label">A short name for lists that must fit a text or be spoken ("Health card"); the category's name when absent.</param>
     public sealed record ServiceEntry(string Category, IReadOnlyList<string>? Receives = null, bool Review = false,
-        IReadOnlyDictionary<string, IReadOnlyList<string>>? Answers = null);
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? Answers = null, LocalText? Label = null);
 }
 
 /// <summary>Raised when a catalog file is refused; nothing was imported.</summary>

@@ -129,8 +129,9 @@ public sealed record LifeEvent(
 /// <param name="Receives">The shared answers it receives: shared question codes, and <see cref="ContactFields"/>.</param>
 /// <param name="Review">Whether an agent reviews its referral before it goes to the provider.</param>
 /// <param name="Preset">Answers the life event gives the category's own questions; those are not asked.</param>
+/// <param name="ShortName">Its name in a list that must fit a text or be spoken (the catalog's label, else the category's name).</param>
 public sealed record LifeEventService(Category Category, Provider Provider, IReadOnlyList<string> Receives, bool Review,
-    IReadOnlyDictionary<string, IReadOnlyList<string>> Preset)
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Preset, LocalText ShortName)
 {
     /// <summary>
     /// The category's own questions the resident is asked: not those the life event answers for it, nor those with

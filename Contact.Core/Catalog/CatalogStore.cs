@@ -67,7 +67,7 @@ public sealed class CatalogStore(NpgsqlDataSource dataSource, TimeProvider clock
         int Id, string Code, string Kind, string NameEn, string NameFr, string DescriptionEn, string DescriptionFr, string[] CategoryCodes,
         string Line, string[] KeywordsEn, string[] KeywordsFr, int? CategoryId);
 
-    private sealed record MemberRow(int ClusterId, string CategoryCode, string[] Receives, bool Review, string Preset);
+    private sealed record MemberRow(int ClusterId, string CategoryCode, string[] Receives, bool Review, string Preset, string LabelEn, string LabelFr);
 
     private sealed record ProviderRow(
         string Code, string Level, string NameEn, string NameFr, string? Phone, string? Email, string? Website, string GovernmentEn, string GovernmentFr);
@@ -102,7 +102,7 @@ public sealed class CatalogStore(NpgsqlDataSource dataSource, TimeProvider clock
 
             select code, level, name_en, name_fr, phone, email, website, government_en, government_fr from providers where active order by level, code;
 
-            select cc.cluster_id, c.code as category_code, cc.receives, cc.review, cc.preset::text as preset
+            select cc.cluster_id, c.code as category_code, cc.receives, cc.review, cc.preset::text as preset, cc.label_en, cc.label_fr
             from cluster_categories cc join clusters k on k.id = cc.cluster_id join categories c on c.id = cc.category_id
             where k.kind = 'life_event' and c.active
             order by cc.cluster_id, cc.sort;
@@ -141,7 +141,8 @@ public sealed class CatalogStore(NpgsqlDataSource dataSource, TimeProvider clock
             var services = members[k.Id]
                 .Select(m => byCode.TryGetValue(m.CategoryCode, out var c) && c.ProviderCodes.Select(p => providerByCode.GetValueOrDefault(p)).FirstOrDefault(p => p is not null) is { } provider
                     ? new LifeEventService(c, provider, m.Receives, m.Review,
-                        JsonSerializer.Deserialize<Dictionary<string, string[]>>(m.Preset, JsonOptions)!.ToDictionary(x => x.Key, x => (IReadOnlyList<string>)x.Value, StringComparer.Ordinal)) : null)
+                        JsonSerializer.Deserialize<Dictionary<string, string[]>>(m.Preset, JsonOptions)!.ToDictionary(x => x.Key, x => (IReadOnlyList<string>)x.Value, StringComparer.Ordinal),
+                        new LocalText(m.LabelEn.Length > 0 ? m.LabelEn : c.Name.En, m.LabelFr.Length > 0 ? m.LabelFr : c.Name.Fr)) : null)
                 .OfType<LifeEventService>().ToList();
             if (services.Count > 0)
             {

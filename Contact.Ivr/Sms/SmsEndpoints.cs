@@ -25,6 +25,7 @@ public static class SmsEndpoints
         services.TryAddSingleton<TwilioOutageFilter>();
         services.AddSingleton<SmsStore>();
         services.AddScoped<SmsReport>();
+        services.AddScoped<SmsLifeEvent>();
         services.AddScoped<SmsFlow>();
         return services;
     }

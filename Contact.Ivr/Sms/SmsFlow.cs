@@ -35,7 +35,7 @@ public sealed class SmsReplyLanguage
 /// community services nearby (self-serve 211), in English or French. Each text is answered under a lock on the sender's
 /// number; the reply is remembered by MessageSid so a retried webhook gets it again and changes nothing.
 /// </summary>
-public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, SmsReport report, CaseQueries cases, DirectorySearch directory,
+public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, SmsReport report, SmsLifeEvent lifeEvents, CaseQueries cases, DirectorySearch directory,
     TimeProvider clock, ILogger<SmsFlow> logger, InformationReferral referral)
 {
     /// <summary>A conversation ends after this long without a text.</summary>
@@ -117,6 +117,14 @@ public sealed partial class SmsFlow(SmsStore store, CatalogStore catalog, SmsRep
         if (turn.State.Step is null && LooksLikeCaseNumber(body))
         {
             return await StatusAsync(turn, body, ct);
+        }
+        if (turn.State.LifeEvent is not null && turn.State.Step is SmsStep.LifeEventShared or SmsStep.LifeEventServices or SmsStep.LifeEventOwn or SmsStep.LifeEventName)
+        {
+            return await lifeEvents.ConverseAsync(turn, snapshot, ct);
+        }
+        if (turn.State.Step is null && SmsLifeEvent.Named(body, snapshot) is { } named)
+        {
+            return lifeEvents.Start(turn, named.LifeEvent, named.Language);
         }
         if (await SelfServeAsync(turn, ct) is { } services)
         {

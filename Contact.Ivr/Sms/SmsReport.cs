@@ -289,7 +289,7 @@ public sealed class SmsReport(CaseIntake intake, ILogger<SmsReport> logger)
         return await CreateAsync(turn, snapshot, category, ct);
     }
 
-    private string QuestionPrompt(Language language, CategoryQuestion question)
+    internal static string QuestionPrompt(Language language, CategoryQuestion question)
     {
         var prompt = question.Prompt.In(language);
         switch (question.Datatype)

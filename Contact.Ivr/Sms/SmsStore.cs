@@ -36,6 +36,18 @@ public enum SmsStep
 
     /// <summary>Self-serve 211: what the person needs.</summary>
     [JsonStringEnumMemberName("selfserve.need")] SelfServeNeed,
+
+    /// <summary>A life event: the answer to its next shared question.</summary>
+    [JsonStringEnumMemberName("life.shared")] LifeEventShared,
+
+    /// <summary>A life event: the numbers of the services to leave out, or yes.</summary>
+    [JsonStringEnumMemberName("life.services")] LifeEventServices,
+
+    /// <summary>A life event: the answer to a chosen service's next own question.</summary>
+    [JsonStringEnumMemberName("life.own")] LifeEventOwn,
+
+    /// <summary>A life event: the resident's name, when a chosen service receives it.</summary>
+    [JsonStringEnumMemberName("life.name")] LifeEventName,
 }
 
 /// <summary>What a numbered list in a conversation lists.</summary>
@@ -87,6 +99,31 @@ public sealed class SmsState
 
     /// <summary>The self-serve search of this conversation: what was asked and how far it was listed.</summary>
     public SmsServiceSearch? Search { get; set; }
+
+    /// <summary>The life event being told in this conversation.</summary>
+    public SmsLifeEventState? LifeEvent { get; set; }
+}
+
+/// <summary>A life event told by text: which one, the answers so far, and the services left out.</summary>
+public sealed class SmsLifeEventState
+{
+    /// <summary>The life event's code.</summary>
+    public string Code { get; set; } = "";
+
+    /// <summary>The shared or own question being asked, by its place in the list asked.</summary>
+    public int Question { get; set; }
+
+    /// <summary>Shared answers by question code.</summary>
+    public Dictionary<string, List<string>> Shared { get; set; } = [];
+
+    /// <summary>The services left out (category codes).</summary>
+    public List<string> LeftOut { get; set; } = [];
+
+    /// <summary>Each chosen service's own answers: category code → question code → values.</summary>
+    public Dictionary<string, Dictionary<string, List<string>>> Own { get; set; } = [];
+
+    /// <summary>The resident's name.</summary>
+    public string? Name { get; set; }
 }
 
 /// <summary>A self-serve search by text: kept with the conversation so MORE lists the next services on any host.</summary>

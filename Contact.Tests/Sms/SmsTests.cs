@@ -343,6 +343,8 @@ public sealed class SmsTests
             ["category.confirm_again"] = [french ? "Assurance maladie lors d'un déménagement entre le Québec et l'Ontario" : "Health insurance when moving between Quebec and Ontario"],
             ["address.kept"] = [french ? "1234, boulevard Saint-Joseph, près de la rue Principale" : "1234 Saint-Joseph Boulevard, near Main Street"],
             ["selfserve.need_ask"] = [Contact.Core.ResourceDirectory.NeedWords.List(french ? Contact.Core.Infrastructure.Language.French : Contact.Core.Infrastructure.Language.English)],
+            ["life.start"] = [french ? "Décès d'un proche" : "A death in the family", 8],
+            ["life.filed"] = ["1234567890", 8],
         };
         foreach (var key in new[] { "selfserve.open_now", "selfserve.none_open", "selfserve.more_header", "selfserve.none" })
         {
