@@ -116,9 +116,13 @@ public sealed class CaseChangeListener(CasesDatabase database, DesktopQueries qu
                         }
                     }
                 }
-                foreach (var id in referralIds.Distinct())
+                if (referralIds.Count > 0)
                 {
-                    await ReferralChangedAsync(id, ct);
+                    // A life event refers one case to many providers at once: their referrals are read together too.
+                    foreach (var referral in await queries.ReferralsAsync([.. referralIds.Distinct()], ct))
+                    {
+                        await ReferralChangedAsync(referral);
+                    }
                 }
                 await SupervisorsAsync();
             }
@@ -197,12 +201,8 @@ public sealed class CaseChangeListener(CasesDatabase database, DesktopQueries qu
         }
     }
 
-    private async Task ReferralChangedAsync(long id, CancellationToken ct)
+    private async Task ReferralChangedAsync((ReferralView View, int ProviderId) referral)
     {
-        if (await queries.ReferralAsync(id, ct) is not { } referral)
-        {
-            return;
-        }
         // The case itself changed in the same transaction, so its holder refreshes it through CaseChanged. A referral
         // waiting for an agent's review has not reached its provider yet.
         await hub.Clients.Groups(referral.View.Status == "review" ? [AgentHub.Supervisors] : [AgentHub.ProviderGroup(referral.ProviderId), AgentHub.Supervisors])

@@ -20,7 +20,8 @@ public static class LifeEventBenchmark
     private static readonly Uri LifeEventUri = new("api/life-events/moving", UriKind.Relative);
     private static readonly Uri CasesUri = new("api/cases", UriKind.Relative);
 
-    // Moving's services that reach their provider at once (RAMQ waits for an agent's review), with their own answers.
+    // Moving's services that reach their provider at once (RAMQ waits for an agent's review), with the answers a single
+    // intake of each needs.
     private static readonly (string Category, Dictionary<string, string> Answers)[] Services =
     [
         ("water-account", new() { ["request"] = "start" }),
@@ -153,7 +154,8 @@ public static class LifeEventBenchmark
                 ["people"] = 2,
             },
             services = Services.Select(s => s.Category).ToArray(),
-            answers = Services.Where(s => s.Answers.Count > 0).ToDictionary(s => s.Category, s => s.Answers),
+            // The move answers the property tax's, the health card's and the licence's own questions (an address change).
+            answers = Services.Where(s => s.Category is "water-account" or "parking-permit").ToDictionary(s => s.Category, s => s.Answers),
             name = "Bench Mover",
             phone = "613-555-0123",
             notify = false,

@@ -307,6 +307,13 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
         return [.. (await ReferralsAsync(connection, "r.provider_id = @providerId and r.status <> 'review'", new { providerId }, cancellationToken)).Take(500).Select(r => r.View)];
     }
 
+    /// <summary>The referrals with these ids (those that exist), each with the provider it went to.</summary>
+    public async Task<IReadOnlyList<(ReferralView View, int ProviderId)>> ReferralsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return [.. (await ReferralsAsync(connection, "r.id = any(@ids)", new { ids = ids.ToArray() }, cancellationToken)).Select(r => (r.View, r.ProviderId))];
+    }
+
     /// <summary>One referral with the provider it went to, or null.</summary>
     public async Task<(ReferralView View, int ProviderId)?> ReferralAsync(long id, CancellationToken cancellationToken = default)
     {
