@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Contact.Core.Cases;
+using Contact.Core.Catalog;
 using Contact.Core.Infrastructure;
 using Contact.Core.Notifications;
 using Contact.Core.Sla;
@@ -161,6 +162,21 @@ public sealed class LifeEventCommands(NpgsqlDataSource dataSource, TimeProvider 
             outbox.Dispatch(message);
         }
         return new FiledLifeEvent(filed.Id, filed.Number, filed.Status, filed.CreatedAt, AlreadyExisted: false);
+    }
+
+    /// <summary>
+    /// Attaches <paramref name="lifeEvent"/> to a case a caller is waiting on (by phone, an agent takes the answers):
+    /// a staff-only history entry the desktop shows with the case.
+    /// </summary>
+    public async Task AttachAsync(long caseId, LifeEvent lifeEvent, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lifeEvent);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            insert into case_events (case_id, at, kind, actor, is_public, data)
+            values (@caseId, @now, 'life_event_requested', @actor, false, jsonb_build_object('life_event', @Code::text))
+            """, new { caseId, now = clock.GetUtcNow(), actor, lifeEvent.Code }, cancellationToken: cancellationToken));
+        changes.CaseChanged(caseId);
     }
 
     /// <summary>"ServiceOntario, Canada Revenue Agency and City of Ottawa": the providers, once each, in the life event's order.</summary>

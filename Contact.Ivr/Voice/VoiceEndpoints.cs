@@ -176,6 +176,7 @@ public static class VoiceEndpoints
             "callback-number" => report.CallbackNumberAsync(call, input, empty, ct),
             "texts" => report.TextsAsync(call, input, ct),
             "status" => flow.StatusAsync(call, input, empty, ct),
+            "life" => flow.LifeEventAsync(call, input, empty, ct),
             "help" => flow.HelpAsync(call, input, empty, ct),
             "postal" => flow.PostalCodeAsync(call, input, empty, ct),
             "services-next" => flow.ServicesNextAsync(call, input, empty, ct),

@@ -4,6 +4,7 @@ using Language = Contact.Core.Infrastructure.Language;
 using Line = Contact.Core.Infrastructure.Line;
 using Contact.Core.Cases;
 using Contact.Core.Catalog;
+using Contact.Core.LifeEvents;
 using Contact.Core.ResourceDirectory;
 using Contact.Core.Residents;
 using Microsoft.Extensions.Localization;
@@ -25,7 +26,8 @@ public sealed record CallInput(string CallSid, string? From, string? To, string?
 /// library, and saves the state; any host can answer the next step. Retries of a step with no or wrong input
 /// are counted in the URL; after two the caller is offered an agent.
 /// </summary>
-public sealed partial class VoiceFlow(CallStore calls, VoiceReport report, CaseIntake intake, CaseQueries cases, DirectorySearch directory, PostalAreaLookup areas)
+public sealed partial class VoiceFlow(CallStore calls, VoiceReport report, CaseIntake intake, CaseQueries cases, DirectorySearch directory, PostalAreaLookup areas,
+    CatalogStore catalog, LifeEventCommands lifeEvents)
 {
     public const string Base = "/twilio/voice";
     /// <summary>The first webhook of a call: the language.</summary>
@@ -93,7 +95,7 @@ public sealed partial class VoiceFlow(CallStore calls, VoiceReport report, CaseI
         response.Redirect(Step("menu", "?empty=1"));
     }
 
-    /// <summary>The main menu: 1 report (311), 2 find help (211), 3 status, 0 agent.</summary>
+    /// <summary>The main menu: 1 report (311), 2 find help (211), 3 status, 4 a life event, 0 agent.</summary>
     public async Task<VoiceResponse> MainMenuAsync(CallRecord call, CallInput input, bool empty, CancellationToken ct)
     {
         switch (input.Digits)
@@ -107,6 +109,9 @@ public sealed partial class VoiceFlow(CallStore calls, VoiceReport report, CaseI
                 return await report.CategoriesAsync(call, ct);
             case "3":
                 return With(r => StatusPrompt(r, call));
+            case "4":
+                var snapshot = await catalog.GetAsync(ct);
+                return With(r => LifeEventMenu(r, call, 0, snapshot));
             case "0":
                 return await AgentAsync(call, ct);
             default:
@@ -172,19 +177,27 @@ public sealed partial class VoiceFlow(CallStore calls, VoiceReport report, CaseI
     /// The caller waits in the Twilio queue of their line and language; a "caller waiting" case appears in the
     /// agents' live queue at once.
     /// </summary>
-    public async Task<VoiceResponse> AgentAsync(CallRecord call, CancellationToken ct)
+    public async Task<VoiceResponse> AgentAsync(CallRecord call, CancellationToken ct) => await AgentAsync(call, null, ct);
+
+    /// <summary>The caller waits for an agent; with <paramref name="lifeEvent"/>, its case carries the life event the caller chose.</summary>
+    private async Task<VoiceResponse> AgentAsync(CallRecord call, LifeEvent? lifeEvent, CancellationToken ct)
     {
         var line = call.State.Line ?? call.Line ?? Line.City.Code;
         var language = Language.Of(call.Language).Code;
+        var description = lifeEvent is null ? T(language, "agent.case_description") : T(language, "life.case_description", lifeEvent.Name.In(language));
         var result = await intake.SubmitAsync(new NewCase(
-            "general-" + line, "phone", language, Description: T(language, "agent.case_description"),
+            "general-" + line, "phone", language, Description: description,
             Phone: PhoneNumberNormaliser.ToE164(call.FromNumber), IdempotencyKey: "call-agent:" + call.CallSid), "resident", ct);
         if (result.Case is { } waiting)
         {
             await calls.SaveAsync(call with { CaseId = call.CaseId ?? waiting.Id }, ct);
+            if (lifeEvent is not null && !waiting.AlreadyExisted)
+            {
+                await lifeEvents.AttachAsync(waiting.Id, lifeEvent, "resident", ct);
+            }
         }
         var response = new VoiceResponse();
-        Speak(response, language, T(language, "agent.connecting"));
+        Speak(response, language, lifeEvent is null ? T(language, "agent.connecting") : T(language, "life.to_agent", lifeEvent.Name.In(language)));
         response.Enqueue(line + "-" + language, waitUrl: Step("wait", "?lang=" + language));
         return response;
     }
