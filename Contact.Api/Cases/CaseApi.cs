@@ -71,34 +71,10 @@ internal static class CaseApi
     internal static async Task<Results<Created<PublicCaseView>, Ok<PublicCaseView>, ValidationProblem, ProblemHttpResult>> Create(
         HttpRequest request, CaseIntake intake, CatalogStore catalog, CaseQueries queries, IntakeLocalizer text, CancellationToken ct)
     {
-        if (!request.HasJsonContentType())
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: text["problem.unsupported_media_type.title"], detail: text["problem.unsupported_media_type.detail"]);
-        }
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return TooLarge(text);
-        }
-        CaseSubmission? submission;
-        try
-        {
-            var body = await ReadLimitedAsync(request.Body, MaxBodyBytes, ct);
-            if (body is null)
-            {
-                return TooLarge(text);
-            }
-            submission = JsonSerializer.Deserialize<CaseSubmission>(body, JsonOptions);
-        }
-        catch (JsonException e)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
-                title: text["problem.malformed_json.title"], detail: text["problem.malformed_json.detail", (e.LineNumber ?? 0) + 1, e.BytePositionInLine ?? 0]);
-        }
+        var (submission, problem) = await ReadJsonAsync<CaseSubmission>(request, text, ct);
         if (submission is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
-                title: text["problem.malformed_json.title"], detail: text["problem.empty_body"]);
+            return problem!;
         }
 
         var category = (await catalog.GetAsync(ct)).Find(submission.Category?.Trim());
@@ -183,10 +159,45 @@ internal static class CaseApi
             errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => text.Message(e, category)).ToArray()),
             title: text["problem.validation.title"]);
 
-    internal static ProblemHttpResult TooLarge(IntakeLocalizer text) => TypedResults.Problem(
+    /// <summary>
+    /// A JSON body of at most <see cref="MaxBodyBytes"/>, read as <typeparamref name="T"/>; or the problem to answer
+    /// (415 not JSON, 413 too large, 400 malformed or empty).
+    /// </summary>
+    internal static async Task<(T? Body, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request, IntakeLocalizer text, CancellationToken ct) where T : class
+    {
+        if (!request.HasJsonContentType())
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: text["problem.unsupported_media_type.title"], detail: text["problem.unsupported_media_type.detail"]));
+        }
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, TooLarge(text));
+        }
+        T? body;
+        try
+        {
+            var bytes = await ReadLimitedAsync(request.Body, MaxBodyBytes, ct);
+            if (bytes is null)
+            {
+                return (null, TooLarge(text));
+            }
+            body = JsonSerializer.Deserialize<T>(bytes, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
+                title: text["problem.malformed_json.title"], detail: text["problem.malformed_json.detail", (e.LineNumber ?? 0) + 1, e.BytePositionInLine ?? 0]));
+        }
+        return body is null
+            ? (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: text["problem.malformed_json.title"], detail: text["problem.empty_body"]))
+            : (body, null);
+    }
+
+    private static ProblemHttpResult TooLarge(IntakeLocalizer text) => TypedResults.Problem(
         statusCode: StatusCodes.Status413PayloadTooLarge, title: text["problem.too_large.title"], detail: text["problem.too_large.detail", MaxBodyBytes / 1024]);
 
-    internal static async Task<byte[]?> ReadLimitedAsync(Stream body, int limit, CancellationToken ct)
+    private static async Task<byte[]?> ReadLimitedAsync(Stream body, int limit, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
@@ -231,7 +242,7 @@ internal static class CaseApi
         return (answers, errors);
     }
 
-    internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         AllowTrailingCommas = false,
     };

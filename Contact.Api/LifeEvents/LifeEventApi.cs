@@ -84,34 +84,10 @@ internal static class LifeEventApi
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: text["problem.not_found.title"], detail: text["error.life_event.unknown", code]);
         }
-        if (!request.HasJsonContentType())
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: text["problem.unsupported_media_type.title"], detail: text["problem.unsupported_media_type.detail"]);
-        }
-        if (request.ContentLength > CaseApi.MaxBodyBytes)
-        {
-            return CaseApi.TooLarge(text);
-        }
-        LifeEventSubmission? submission;
-        try
-        {
-            var body = await CaseApi.ReadLimitedAsync(request.Body, CaseApi.MaxBodyBytes, ct);
-            if (body is null)
-            {
-                return CaseApi.TooLarge(text);
-            }
-            submission = JsonSerializer.Deserialize<LifeEventSubmission>(body, CaseApi.JsonOptions);
-        }
-        catch (JsonException e)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
-                title: text["problem.malformed_json.title"], detail: text["problem.malformed_json.detail", (e.LineNumber ?? 0) + 1, e.BytePositionInLine ?? 0]);
-        }
+        var (submission, problem) = await CaseApi.ReadJsonAsync<LifeEventSubmission>(request, text, ct);
         if (submission is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
-                title: text["problem.malformed_json.title"], detail: text["problem.empty_body"]);
+            return problem!;
         }
 
         var (shared, errors) = CaseApi.ReadAnswers(submission.Shared, "shared.");

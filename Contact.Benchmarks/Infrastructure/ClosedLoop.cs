@@ -64,6 +64,20 @@ public sealed class LatencySummary
 /// </summary>
 public static class ClosedLoop
 {
+    /// <summary>The warm-up before a measurement: the same loop for the options' warm-up time (none when it is zero), said on the progress line.</summary>
+    public static async Task<LoadResult> WarmUpAsync(LoadOptions options, LoadOperation operation, ErrorSamples errors, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Warmup <= TimeSpan.Zero)
+        {
+            return new LoadResult(0, 0, TimeSpan.Zero, new LatencySummary([]));
+        }
+        Progress.Say($"Warming up for {options.Warmup.TotalSeconds} s");
+        var result = await RunAsync(options.Concurrency, options.Warmup, operation, errors, cancellationToken);
+        Progress.Say($"Warm-up: {result.Successes} ok, {result.Failures} failed ({result.Rate:F1}/s)");
+        return result;
+    }
+
     /// <summary>Runs <paramref name="operation"/> for <paramref name="duration"/>.</summary>
     /// <param name="concurrency">Workers.</param>
     /// <param name="duration">How long workers keep starting operations.</param>

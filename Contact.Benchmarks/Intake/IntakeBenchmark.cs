@@ -38,7 +38,7 @@ public static class IntakeBenchmark
         Progress.Say($"{submissions.Count} submissions built from the catalog");
         var intakeErrors = new ErrorSamples();
         var post = new PostCase(client, submissions, intakeErrors);
-        var intakeWarmup = await WarmUpAsync(options, post.RunAsync, intakeErrors, cancellationToken);
+        var intakeWarmup = await ClosedLoop.WarmUpAsync(options, post.RunAsync, intakeErrors, cancellationToken);
 
         await using var counter = await CommitCounter.OpenAsync(cluster.ConnectionString, cancellationToken: cancellationToken);
         Progress.Say($"Waiting {counter.Settle.TotalSeconds} s for the server's statistics to settle");
@@ -63,7 +63,7 @@ public static class IntakeBenchmark
         LoadResult rawWarmup;
         await using (var insert = await RawInsert.CreateAsync(cluster, options.Concurrency, submissions, cancellationToken))
         {
-            rawWarmup = await WarmUpAsync(options, insert.RunAsync, rawErrors, cancellationToken);
+            rawWarmup = await ClosedLoop.WarmUpAsync(options, insert.RunAsync, rawErrors, cancellationToken);
             Progress.Say($"Measuring single-row INSERTs for {options.Duration.TotalSeconds} s");
             raw = await ClosedLoop.RunAsync(options.Concurrency, options.Duration, insert.RunAsync, rawErrors, cancellationToken);
         }
@@ -98,17 +98,6 @@ public static class IntakeBenchmark
         return attempts == 0 ? 1 : (double)(warmup.Failures + measured.Failures) / attempts;
     }
 
-    private static async Task<LoadResult> WarmUpAsync(LoadOptions options, LoadOperation operation, ErrorSamples errors, CancellationToken ct)
-    {
-        if (options.Warmup <= TimeSpan.Zero)
-        {
-            return new LoadResult(0, 0, TimeSpan.Zero, new LatencySummary([]));
-        }
-        Progress.Say($"Warming up for {options.Warmup.TotalSeconds} s");
-        var result = await ClosedLoop.RunAsync(options.Concurrency, options.Warmup, operation, errors, ct);
-        Progress.Say($"Warm-up: {result.Successes} ok, {result.Failures} failed ({result.Rate:F1}/s)");
-        return result;
-    }
 
     /// <summary>A valid submission as the JSON API takes it.</summary>
     internal sealed record Submission(

@@ -65,7 +65,7 @@ public static class LifeEventBenchmark
         LoadResult rawWarmup;
         await using (var insert = await RawLifeEvent.CreateAsync(cluster, options.Concurrency, cancellationToken))
         {
-            rawWarmup = await WarmUpAsync(options, insert.RunAsync, rawErrors, cancellationToken);
+            rawWarmup = await ClosedLoop.WarmUpAsync(options, insert.RunAsync, rawErrors, cancellationToken);
             Progress.Say($"Measuring the bare insert for {options.Duration.TotalSeconds} s");
             raw = await ClosedLoop.RunAsync(options.Concurrency, options.Duration, insert.RunAsync, rawErrors, cancellationToken);
         }
@@ -97,7 +97,7 @@ public static class LifeEventBenchmark
     private static async Task<(LoadResult Warmup, LoadResult Measured, long Commits)> MeasureAsync(
         LoadOptions options, string what, LoadOperation operation, ErrorSamples errors, CommitCounter counter, CancellationToken ct)
     {
-        var warmup = await WarmUpAsync(options, operation, errors, ct);
+        var warmup = await ClosedLoop.WarmUpAsync(options, operation, errors, ct);
         Progress.Say($"Waiting {counter.Settle.TotalSeconds} s for the server's statistics to settle");
         var before = await counter.ReadAsync(ct);
         Progress.Say($"Measuring {what} for {options.Duration.TotalSeconds} s");
@@ -107,17 +107,6 @@ public static class LifeEventBenchmark
         return (warmup, measured, after - before);
     }
 
-    private static async Task<LoadResult> WarmUpAsync(LoadOptions options, LoadOperation operation, ErrorSamples errors, CancellationToken ct)
-    {
-        if (options.Warmup <= TimeSpan.Zero)
-        {
-            return new LoadResult(0, 0, TimeSpan.Zero, new LatencySummary([]));
-        }
-        Progress.Say($"Warming up for {options.Warmup.TotalSeconds} s");
-        var result = await ClosedLoop.RunAsync(options.Concurrency, options.Warmup, operation, errors, ct);
-        Progress.Say($"Warm-up: {result.Successes} ok, {result.Failures} failed ({result.Rate:F1}/s)");
-        return result;
-    }
 
     private static ByteArrayContent Json(byte[] body)
     {

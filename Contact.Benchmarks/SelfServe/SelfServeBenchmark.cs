@@ -69,7 +69,7 @@ public static class SelfServeBenchmark
             smsErrors.Add(string.Create(CultureInfo.InvariantCulture, $"{text.Body}: HTTP {(int)response.StatusCode}: {body}"));
             return false;
         }
-        var smsWarmup = await WarmUpAsync(options, TextAsync, smsErrors, cancellationToken);
+        var smsWarmup = await ClosedLoop.WarmUpAsync(options, TextAsync, smsErrors, cancellationToken);
         Progress.Say($"Measuring POST /twilio/sms for {options.Duration.TotalSeconds} s");
         var sms = await ClosedLoop.RunAsync(options.Concurrency, options.Duration, TextAsync, smsErrors, cancellationToken);
         host.ThrowIfExited();
@@ -90,7 +90,7 @@ public static class SelfServeBenchmark
             searchErrors.Add(text.Body + ": no hits " + result.Problem);
             return false;
         }
-        var searchWarmup = await WarmUpAsync(options, SearchAsync, searchErrors, cancellationToken);
+        var searchWarmup = await ClosedLoop.WarmUpAsync(options, SearchAsync, searchErrors, cancellationToken);
         Progress.Say($"Measuring DirectorySearch.SearchNearbyAsync for {options.Duration.TotalSeconds} s");
         var bare = await ClosedLoop.RunAsync(options.Concurrency, options.Duration, SearchAsync, searchErrors, cancellationToken);
         searchErrors.Print("DirectorySearch.SearchNearbyAsync");
@@ -114,15 +114,6 @@ public static class SelfServeBenchmark
         return 0;
     }
 
-    private static async Task<LoadResult> WarmUpAsync(LoadOptions options, LoadOperation operation, ErrorSamples errors, CancellationToken ct)
-    {
-        if (options.Warmup <= TimeSpan.Zero)
-        {
-            return new LoadResult(0, 0, TimeSpan.Zero, new LatencySummary([]));
-        }
-        Progress.Say($"Warming up for {options.Warmup.TotalSeconds} s");
-        return await ClosedLoop.RunAsync(options.Concurrency, options.Warmup, operation, errors, ct);
-    }
 
     /// <summary>Twilio's signature with the benchmark host's token: HMAC-SHA1 over the URL and the sorted fields, base64.</summary>
     private static string Sign(string url, IEnumerable<KeyValuePair<string, string>> fields)

@@ -141,6 +141,21 @@ public sealed class LifeEventApiTests : AppFixture
     }
 
     [Test]
+    public async Task A_body_that_is_not_a_life_event_gets_a_clear_answer_and_writes_nothing()
+    {
+        var before = await App.ScalarAsync("select count(*) from cases");
+        var plain = await Client.PostAsync("/api/life-events/moving", new StringContent("moving to Ottawa"));
+        var broken = await Client.PostAsync("/api/life-events/moving", new StringContent("{\"shared\": {", System.Text.Encoding.UTF8, "application/json"));
+        var shaped = await Client.PostAsync("/api/life-events/moving", new StringContent("""{"shared": {"new_address": {"street": "Laurier"}}}""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.That(plain.StatusCode, Is.EqualTo(HttpStatusCode.UnsupportedMediaType));
+        Assert.That(broken.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(shaped.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(Keys((await shaped.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")), Does.Contain("shared.new_address"));
+        Assert.That(await App.ScalarAsync("select count(*) from cases"), Is.EqualTo(before));
+    }
+
+    [Test]
     public async Task Only_the_shared_answers_a_chosen_service_receives_are_asked_and_kept()
     {
         // The CRA alone: the old address and the number of people are not asked, and not kept when given.
