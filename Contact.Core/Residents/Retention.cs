@@ -186,7 +186,12 @@ public sealed class Retention
             await connection.ExecuteAsync(new CommandDefinition(
                 "update case_needs set note = '' where case_id = any(@privateIds) and note <> ''", args, tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition(
-                "update referrals set note = '', response_note = '' where case_id = any(@ids) and (note <> '' or response_note <> '')",
+                // A life event's packets hold the resident's answers and contact: only which service and life event they were stay.
+                """
+                update referrals set note = '', response_note = '',
+                       packet = case when packet is null then null else jsonb_build_object('lifeEvent', packet->'lifeEvent', 'service', packet->'service') end
+                where case_id = any(@ids) and (note <> '' or response_note <> '' or packet ? 'resident')
+                """,
                 args, tx, cancellationToken: ct));
             await connection.ExecuteAsync(new CommandDefinition("""
                 insert into case_events (case_id, at, kind, actor, is_public, data)

@@ -94,6 +94,12 @@ public sealed class RetentionTests
             """, new { id });
     }
 
+    private async Task<string?> TextAsync(string sql, object? args = null)
+    {
+        await using var connection = await _db.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<string?>(sql, args);
+    }
+
     private async Task<long> CountAsync(string sql, object? args = null)
     {
         await using var connection = await _db.OpenConnectionAsync();
@@ -168,6 +174,25 @@ public sealed class RetentionTests
             Assert.That(await CountAsync("select count(*) from case_media where case_id = @id and kind = 'photo'", new { id }), Is.EqualTo(1), "the public photo stays");
             Assert.That(await CountAsync("select count(*) from case_events where case_id = @id and kind = 'retention_applied'", new { id }), Is.EqualTo(1));
         });
+    }
+
+    [Test]
+    public async Task A_life_events_packets_lose_the_residents_answers_and_contact()
+    {
+        var id = await CaseAsync(_private311, createdMonthsAgo: 26, closedMonthsAgo: 25);
+        await using (var connection = await _db.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("""
+                insert into referrals (case_id, provider_id, category_id, status, referred_by, created_at, updated_at, packet)
+                select @id, p.id, @_private311, 'completed', 'resident', now(), now(),
+                       '{"lifeEvent": "moving", "service": "cra-address", "language": "en", "resident": {"name": "Robin"}, "shared": {"new_address": "340 Laurier"}, "answers": {}}'::jsonb
+                from providers p where p.code = 'cra'
+                """, new { id, _private311 });
+        }
+
+        await _retention.RunAsync();
+
+        Assert.That(await TextAsync("select packet::text from referrals where case_id = @id", new { id }), Is.EqualTo("""{"service": "cra-address", "lifeEvent": "moving"}"""));
     }
 
     [Test]
