@@ -238,6 +238,20 @@ public sealed class HostileInputTests : AppFixture
         yield return new(json, "answer not among the choices", () => Http(api.PostAsJsonAsync("/api/cases", new { category = "pothole", language = "en", address = "1 Main St", answers = new { size = "enormous" } })));
         yield return new(json, "a 2 MB body", () => Http(api.PostAsync("/api/cases", Json("{\"category\":\"graffiti\",\"description\":\"" + new string('y', 2_000_000) + "\"}"))));
 
+        const string life = "Life events (POST /api/life-events/{code}, /life-events/{code})";
+        var move = new { old_address = "1 Old Rd", new_address = "2 New Rd", date = "2026-12-20" };
+        yield return new(life, "unknown life event", () => Http(api.PostAsJsonAsync("/api/life-events/no-such-event", new { language = "en", shared = move })));
+        yield return new(life, "SQL in the life event's code", () => Http(api.PostAsJsonAsync("/api/life-events/moving'%3B%20drop%20table%20cases%3B--", new { language = "en", shared = move })));
+        yield return new(life, "a service not in the life event", () => Http(api.PostAsJsonAsync("/api/life-events/moving", new { language = "en", shared = move, services = new[] { "pothole" }, name = "A" })));
+        yield return new(life, "no service left", () => Http(api.PostAsJsonAsync("/api/life-events/moving", new { language = "en", shared = move, services = Array.Empty<string>(), name = "A" })));
+        yield return new(life, "a missing shared answer", () => Http(api.PostAsJsonAsync("/api/life-events/moving", new { language = "en", shared = new { old_address = "1 Old Rd" }, services = new[] { "cra-address" }, name = "A" })));
+        yield return new(life, "answers for a service not chosen", () => Http(api.PostAsJsonAsync("/api/life-events/moving",
+            new { language = "en", shared = move, services = new[] { "cra-address" }, answers = new { parking_permit = new { plate = "X" } }, name = "A" })));
+        yield return new(life, "a shared answer over 2000 characters", () => Http(api.PostAsJsonAsync("/api/life-events/moving",
+            new { language = "en", shared = new { old_address = "1 Old Rd", new_address = new string('z', 2001), date = "2026-12-20" }, services = new[] { "cra-address" }, name = "A" })));
+        yield return new(life, "a 2 MB body", () => Http(api.PostAsync("/api/life-events/moving", Json("{\"name\":\"" + new string('y', 2_000_000) + "\"}"))));
+        yield return new(life, "the web steps without an antiforgery token", () => Http(App.Browser("en").PostAsync("/life-events/moving", Form([new("go", "submit")]))));
+
         const string reads = "Status reads (web, JSON)";
         yield return new(reads, "number with a wrong check digit", () => Http(api.GetAsync($"/api/cases/{_noise[..^1]}{(char)('0' + ((_noise[^1] - '0' + 1) % 10))}")));
         yield return new(reads, "letters for a number", () => Http(api.GetAsync("/api/cases/abcdefg")));
