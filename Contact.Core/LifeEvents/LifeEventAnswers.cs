@@ -108,6 +108,45 @@ public static class LifeEventAnswers
         return new Read(all, null);
     }
 
+    /// <summary>
+    /// Each packet in words, in one query for all their questions: the shared answers (by the life event's
+    /// questions), the service's own answers (by its questions) and the contact details it receives.
+    /// </summary>
+    public static async Task<IReadOnlyList<IReadOnlyList<AnswerView>>> PacketsAsync(NpgsqlConnection connection, IReadOnlyList<string> packetsJson, CancellationToken ct,
+        NpgsqlTransaction? tx = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(packetsJson);
+        var packets = packetsJson.Select(p => JsonSerializer.Deserialize<StoredPacketOf>(p, Json)!).ToList();
+        var questions = (await connection.QueryAsync<(string? LifeEvent, string? Service, string Code, string PromptEn, string PromptFr, string Choices)>(new CommandDefinition("""
+            select k.code, null, q.code, q.prompt_en, q.prompt_fr, q.choices::text from life_event_questions q join clusters k on k.id = q.cluster_id where k.code = any(@events)
+            union all
+            select null, c.code, q.code, q.prompt_en, q.prompt_fr, q.choices::text from category_questions q join categories c on c.id = q.category_id where c.code = any(@services)
+            """, new { events = packets.Select(p => p.LifeEvent).Distinct().ToArray(), services = packets.Select(p => p.Service).Distinct().ToArray() }, tx, cancellationToken: ct))).ToList();
+        var texts = Provider.CatalogTexts;
+        return [.. packets.Select(p =>
+        {
+            var lines = new List<AnswerView>();
+            foreach (var (code, value) in p.Shared ?? [])
+            {
+                var q = questions.FirstOrDefault(x => x.LifeEvent == p.LifeEvent && x.Code == code);
+                AddAnswer(lines, q.Code is null ? null : new QuestionRow(null, q.Code, q.PromptEn, q.PromptFr, q.Choices), code, value, null);
+            }
+            foreach (var (code, value) in (p.Answers ?? []).Where(a => !(p.Shared ?? []).ContainsKey(a.Key)))
+            {
+                var q = questions.FirstOrDefault(x => x.Service == p.Service && x.Code == code);
+                AddAnswer(lines, q.Code is null ? null : new QuestionRow(null, q.Code, q.PromptEn, q.PromptFr, q.Choices), code, value, null);
+            }
+            foreach (var (field, value) in p.Resident ?? [])
+            {
+                lines.Add(new AnswerView(new(texts.Get(Infrastructure.Language.English, "contact." + field), texts.Get(Infrastructure.Language.French, "contact." + field)), value));
+            }
+            return (IReadOnlyList<AnswerView>)lines;
+        })];
+    }
+
+    private sealed record StoredPacketOf(string LifeEvent, string Service, Dictionary<string, string>? Resident, Dictionary<string, JsonElement>? Shared, Dictionary<string, JsonElement>? Answers);
+
     private static void AddAnswer(List<AnswerView> answers, QuestionRow? question, string code, JsonElement value, LocalText? service)
     {
         var choices = question is null ? [] : (JsonSerializer.Deserialize<ChoiceJson[]>(question.Choices, Json) ?? []).ToDictionary(x => x.Key);

@@ -48,9 +48,9 @@ public abstract class BrowserFixture
         }
     }
 
-    protected async Task<IPage> NewPageAsync(string locale = "en-CA")
+    protected async Task<IPage> NewPageAsync(string locale = "en-CA", bool javaScript = true)
     {
-        var context = await Browser.NewContextAsync(new() { Locale = locale, BaseURL = BaseUrl, ViewportSize = new() { Width = 1280, Height = 900 } });
+        var context = await Browser.NewContextAsync(new() { Locale = locale, BaseURL = BaseUrl, ViewportSize = new() { Width = 1280, Height = 900 }, JavaScriptEnabled = javaScript });
         context.SetDefaultTimeout(10_000);
         return await context.NewPageAsync();
     }

@@ -6,7 +6,7 @@ import { OPEN_REFERRAL, referralLists } from './queue.js';
 import { state, isProvider, putReferral } from './state.js';
 import { invoke } from './connection.js';
 import { announceQueue, announceStatus, runAction } from './feedback.js';
-import { priorityBadge, referralBadge, dlRow } from './badges.js';
+import { priorityBadge, referralBadge, dlRow, textRow } from './badges.js';
 import { scheduleCaseRefresh } from './case-pane.js';
 
 export function onReferralChanged(referral) {
@@ -56,8 +56,10 @@ function referralCard(r) {
       dlRow('referral.updated', timeElement(r.updatedAt)),
       r.note ? dlRow('referral.note', r.note) : null,
       r.responseNote ? dlRow('referral.response', r.responseNote) : null),
-    h('h5', null, t('case.description')),
-    h('p', { class: 'description' }, r.description || t('common.none')));
+    // A life event's referral carries its packet, and nothing else of the case.
+    ...(r.packet
+      ? [h('h5', null, t('referral.packet')), h('dl', { class: 'summary packet' }, r.packet.map(a => textRow(localName(a.question), a.value)))]
+      : [h('h5', null, t('case.description')), h('p', { class: 'description' }, r.description || t('common.none'))]));
 
   if (OPEN_REFERRAL.has(r.status)) {
     const textId = base + '-text';
