@@ -6,6 +6,7 @@ using Contact.Core.Cases;
 using Contact.Core.Catalog;
 using Contact.Core.Desktop;
 using Contact.Core.InformationAndReferral;
+using Contact.Core.LifeEvents;
 using Contact.Core.Routing;
 using Contact.Core.Staff;
 using Microsoft.AspNetCore.Authorization;
@@ -15,6 +16,17 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Contact.Agent.Desktop;
+
+/// <summary>A life event as the desktop's panel sends it: shared answers, the services kept, their own answers, the contact.</summary>
+public sealed record LifeEventForm(
+    Dictionary<string, string[]>? Shared, string[]? Services, Dictionary<string, Dictionary<string, string[]>>? Answers,
+    string? Name, string? Phone, string? Email, bool Notify, string? Language);
+
+/// <summary>What became of a life event told from the desktop: its request number, or its problems.</summary>
+public sealed record LifeEventTold(string? Number, IReadOnlyList<FieldProblem> Problems);
+
+/// <summary>One problem with a field, by code and arguments (the desktop's texts put it in words).</summary>
+public sealed record FieldProblem(string Field, string Code, IReadOnlyList<string> Args);
 
 /// <summary>Everything a desktop needs at start and after a reconnect.</summary>
 public sealed record DesktopSnapshot(
@@ -41,7 +53,7 @@ public sealed record ProviderOption(string Code, string Level, LocalText Name);
 public sealed class AgentHub(
     StaffDirectory staff, DesktopQueries queries, CaseWork work, Referrals referrals, CatalogStore catalog,
     CaseTextLocalizer text, ILogger<AgentHub> logger, InformationReferral ir, IOptions<CrisisLineOptions> crisisLine,
-    TimeProvider clock, DeskConnections desks, ICallConnector? calls = null) : Hub<IAgentClient>
+    TimeProvider clock, DeskConnections desks, LifeEventDesk lifeEvents, ICallConnector? calls = null) : Hub<IAgentClient>
 {
     internal const string LanguageKey = "language";
 
@@ -184,6 +196,22 @@ public sealed class AgentHub(
 
     public Task<CaseDetail> Refer(string number, string[] providerCodes, string? note) =>
         Act(number, (me, n) => referrals.ReferAsync(me, n, providerCodes ?? [], note, Context.ConnectionAborted));
+
+    /// <summary>
+    /// Tells a life event for the resident of a held case: the request's number, or each problem by field (its code
+    /// and arguments, which the desktop puts in words).
+    /// </summary>
+    public Task<LifeEventTold> TellLifeEvent(string number, string code, LifeEventForm form) => RunAsync(async me =>
+    {
+        var n = Number(number);
+        form ??= new LifeEventForm(null, null, null, null, null, null, false, null);
+        static IReadOnlyDictionary<string, IReadOnlyList<string>> Values(Dictionary<string, string[]>? given) =>
+            (given ?? []).ToDictionary(a => a.Key, a => (IReadOnlyList<string>)(a.Value ?? []), StringComparer.Ordinal);
+        var result = await lifeEvents.TellAsync(me, n, code ?? "", new LifeEventRequest("agent", form.Language, Values(form.Shared), form.Services,
+            (form.Answers ?? []).ToDictionary(a => a.Key, a => Values(a.Value), StringComparer.Ordinal), form.Name, form.Phone, form.Email, form.Notify),
+            Context.ConnectionAborted);
+        return new LifeEventTold(result.Filed?.Number, [.. result.Errors.Select(e => new FieldProblem(e.Field, e.Code, e.Args))]);
+    });
 
     /// <summary>Sends a life event's referrals that waited for review to their providers.</summary>
     public Task<CaseDetail> SendReviewedReferrals(string number) =>

@@ -10,6 +10,7 @@ internal static class LifeEventsSetup
         builder.Services.AddSingleton<LifeEventCommands>();
         builder.Services.AddSingleton<LifeEventIntake>();
         builder.Services.AddSingleton<LifeEventProgress>();
+        builder.Services.AddSingleton<LifeEventDesk>();
     }
 
     public static void MapLifeEvents(this WebApplication app) => app.MapLifeEventApi();

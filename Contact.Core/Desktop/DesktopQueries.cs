@@ -218,7 +218,10 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             c.FirstResponseDueAt, c.ResolutionDueAt, c.Paused, c.FirstResponseAt,
             c.Crisis, Line.Community.Is(c.Line) && !isProvider ? await InformationReferral.ReadAsync(connection, c.Id, cancellationToken) : null,
             AddressId: c.AddressId, FirstResponseWarningAt: c.FirstResponseWarningAt, ResolutionWarningAt: c.ResolutionWarningAt,
-            Order: OrderKey(c.PriorityRank, c.CreatedAt, c.Id));
+            Order: OrderKey(c.PriorityRank, c.CreatedAt, c.Id),
+            LifeEventRequested: isProvider ? null : await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+                "select data->>'life_event' from case_events where case_id = @Id and kind = 'life_event_requested' order by id desc limit 1",
+                new { c.Id }, cancellationToken: cancellationToken)));
     }
 
     /// <summary>

@@ -51,7 +51,7 @@ public sealed record CaseDetail(
     IReadOnlyList<ReferralView> Referrals, bool CallerWaiting = false, DateTimeOffset? FirstResponseDueAt = null,
     DateTimeOffset? ResolutionDueAt = null, bool Paused = false, DateTimeOffset? FirstResponseAt = null,
     bool Crisis = false, InformationReferralView? InformationReferral = null, CrisisLineView? CrisisLine = null, string? AddressId = null,
-    DateTimeOffset? FirstResponseWarningAt = null, DateTimeOffset? ResolutionWarningAt = null, string Order = "");
+    DateTimeOffset? FirstResponseWarningAt = null, DateTimeOffset? ResolutionWarningAt = null, string Order = "", string? LifeEventRequested = null);
 
 /// <summary>The crisis line the desktop offers on a 211 case at risk; <see cref="Demo"/> when it is the demo number.</summary>
 public sealed record CrisisLineView(string Number, bool Demo);

@@ -85,6 +85,44 @@ public sealed partial class LifeEventBrowserTests : BrowserFixture
         await Assertions.Expect(rows.Filter(new() { HasText = "Permis de conduire" })).ToContainTextAsync("Province de l'Ontario · ServiceOntario");
     }
 
+    [Test]
+    public async Task An_agent_takes_a_callers_life_event_in_the_desktop_with_the_life_event_picked_already()
+    {
+        var call = new Contact.Tests.Voice.TwilioCall(App, from: "+16135550162", server: new Uri(BaseUrl));
+        await call.StepAsync("/twilio/voice");
+        await call.KeysAsync(call.Action, "1");
+        await call.KeysAsync(call.Action, "4");
+        await call.KeysAsync(call.Action, "1");
+        var number = await App.TextAsync($"select c.number from calls l join cases c on c.id = l.case_id where l.call_sid = '{call.CallSid}'");
+
+        var agent = await NewPageAsync();
+        await SignInAsync(agent, "agent");
+        // Clicking the queue row claims the case and opens it.
+        await agent.Locator($"#queue-{number}").ClickAsync();
+        await Expect(agent.Locator("#case-pane").GetByText(number!).First);
+        await Assertions.Expect(agent.Locator("#le-event")).ToHaveValueAsync("moving");
+        await agent.Locator("#le-shared-old_address").FillAsync("1 Old Rd, Gatineau");
+        await agent.Locator("#le-shared-new_address").FillAsync("340 Laurier Ave W, Ottawa");
+        await agent.Locator("#le-shared-date").FillAsync("2026-12-20");
+        foreach (var leftOut in new[] { "water-account", "property-tax", "waste-new-address", "parking-permit", "driver-licence", "ramq-move" })
+        {
+            await agent.Locator($"#le-service-{leftOut}").UncheckAsync();
+        }
+        await agent.GetByRole(AriaRole.Button, new() { Name = "File for the resident", Exact = true }).ClickAsync();
+        await Expect(agent.Locator(".life-event .alert").GetByText("The services kept need the resident's name."));
+        await agent.Locator("#le-contact-name").FillAsync("Robin Caller");
+        await agent.GetByRole(AriaRole.Button, new() { Name = "File for the resident", Exact = true }).ClickAsync();
+
+        var filed = agent.Locator(".life-event [role=status]");
+        await Assertions.Expect(filed).ToContainTextAsync("Filed as request");
+        var told = Regex.Match((await filed.TextContentAsync())!, @"\d{7,10}").Value;
+        Assert.That(await App.TextAsync($"""
+            select string_agg(k.code, ',' order by k.code) from referrals r join cases c on c.id = r.case_id join categories k on k.id = r.category_id
+            where c.number = '{told}' and c.channel = 'agent' and c.resident_phone = '+16135550162'
+            """), Is.EqualTo("cra-address,health-card"));
+        await Expect(agent.Locator("#case-pane").GetByText($"Told once for the caller: moving, request {told}").First);
+    }
+
     [GeneratedRegex(@"\b\d{6}\b")]
     private static partial Regex SixDigits();
 }

@@ -1,3 +1,4 @@
+using Contact.Agent.Desktop;
 using Contact.Core.Desktop;
 using Contact.Tests.Desktop;
 using Contact.Tests.Infrastructure;
@@ -32,6 +33,28 @@ public sealed class LifeEventPhoneTests : AppFixture
         var detail = await agent.Hub.InvokeAsync<CaseDetail>("OpenCase", number);
         Assert.That(detail.History.Select(h => h.Text), Has.Some.EqualTo("The caller wants to tell us once: moving"));
         Assert.That(detail.Description, Does.Contain("Moving"));
+        Assert.That(detail.LifeEventRequested, Is.EqualTo("moving"));
+
+        // The agent takes the answers with the caller: the caller's number is the case's; a missing name is named.
+        await agent.Hub.InvokeAsync<CaseDetail>("Claim", number);
+        var shared = new Dictionary<string, string[]> { ["old_address"] = ["1 Old Rd, Gatineau"], ["new_address"] = ["340 Laurier Ave W"], ["date"] = ["2026-12-20"] };
+        var refused = await agent.Hub.InvokeAsync<LifeEventTold>("TellLifeEvent", number, "moving",
+            new LifeEventForm(shared, ["cra-address", "health-card"], null, null, null, null, true, null));
+        Assert.That(refused.Number, Is.Null);
+        Assert.That(refused.Problems.Select(p => p.Field + " " + p.Code), Is.EqualTo(new[] { "name life_event.name_required" }));
+        var told = await agent.Hub.InvokeAsync<LifeEventTold>("TellLifeEvent", number, "moving",
+            new LifeEventForm(shared, ["cra-address", "health-card"], null, "Robin Caller", null, null, true, null));
+
+        Assert.That(told.Problems, Is.Empty);
+        Assert.That(await App.TextAsync($"select channel || ' ' || resident_phone || ' ' || resident_name from cases where number = '{told.Number}'"),
+            Is.EqualTo("agent +16135550193 Robin Caller"));
+        Assert.That(await App.ScalarAsync($"select count(*) from referrals r join cases c on c.id = r.case_id where c.number = '{told.Number}'"), Is.EqualTo(2));
+        var after = await agent.Hub.InvokeAsync<CaseDetail>("OpenCase", number);
+        Assert.That(after.History.Select(h => h.Kind), Does.Contain("life_event_filed"));
+        // Sending the same again makes no second request.
+        var again = await agent.Hub.InvokeAsync<LifeEventTold>("TellLifeEvent", number, "moving",
+            new LifeEventForm(shared, ["cra-address", "health-card"], null, "Robin Caller", null, null, true, null));
+        Assert.That(again.Number, Is.EqualTo(told.Number));
     }
 
     [Test]

@@ -7,9 +7,11 @@ using Contact.Tests.Infrastructure;
 namespace Contact.Tests.Voice;
 
 /// <summary>A simulated Twilio call: posts webhooks as Twilio does (signed when a token is set) and reads the TwiML.</summary>
-public sealed class TwilioCall(ContactFactory app, string from = "+16135550123", string to = "+16135550311", string? authToken = null, string baseUrl = "http://localhost")
+/// <param name="server">The host's address when it listens on a real port (browser fixtures); the in-memory server otherwise.</param>
+public sealed class TwilioCall(ContactFactory app, string from = "+16135550123", string to = "+16135550311", string? authToken = null, string baseUrl = "http://localhost",
+    Uri? server = null)
 {
-    private readonly HttpClient _client = app.CreateClient(new() { AllowAutoRedirect = false });
+    private readonly HttpClient _client = app.CreateClient(new() { AllowAutoRedirect = false, BaseAddress = server ?? new Uri("http://localhost") });
 
     public string CallSid { get; } = "CA" + Guid.NewGuid().ToString("N");
 

@@ -12,6 +12,7 @@ import { priorityBadge, crisisBadge, statusBadge } from './badges.js';
 import { renderCaseInfo } from './case-info.js';
 import { renderMine, acceptCase, claim } from './queue-view.js';
 import { referralPanel } from './information-referral.js';
+import { lifeEventPanel } from './life-event.js';
 
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
 
@@ -201,12 +202,14 @@ function buildCasePane(detail) {
 
   // Information and referral, on 211 cases.
   p.ir = detail.line === '211' ? referralPanel({ number, invoke, runAction, afterCaseAction }) : null;
+  // Tell us once for the resident of this case.
+  p.life = isProvider() ? null : lifeEventPanel({ number, invoke, runAction, afterCaseAction, announce: announceStatus });
 
   p.closedNotice = h('p', { class: 'notice' });
   p.actions = h('div', { class: 'case-actions' },
     h('h3', { class: 'visually-hidden' }, t('case.actions_heading')),
     p.closedNotice,
-    p.noteForm, p.ir ? p.ir.section : null, p.outcomeForm, p.referForm, p.duplicatesSection, p.changeSection, p.transferForm);
+    p.noteForm, p.ir ? p.ir.section : null, p.life ? p.life.section : null, p.outcomeForm, p.referForm, p.duplicatesSection, p.changeSection, p.transferForm);
 
   replace($('case-body'),
     p.ir ? p.ir.banner : null,
@@ -296,6 +299,7 @@ function updateCasePane(detail) {
   renderDuplicates(p, detail);
   // Anyone who may see a 211 case may flag a crisis, without claiming it first.
   if (p.ir) p.ir.update(detail, canWork, !isProvider());
+  if (p.life) p.life.update(detail, canWork && !CLOSED.has(detail.status));
 }
 
 function renderReferChoices(p, detail) {
