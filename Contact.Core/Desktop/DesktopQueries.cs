@@ -282,13 +282,13 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
     internal sealed record ReferralRow(
         long Id, int ProviderId, string CaseNumber, string Provider, string ProviderEn, string ProviderFr, string Status, string Note,
         string ResponseNote, string ReferredBy, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Category, string CategoryEn,
-        string CategoryFr, string? Address, string Description, string Priority, string? PacketJson)
+        string CategoryFr, string? Address, string Description, string Priority, string? PacketJson, DateTimeOffset? DueAt)
     {
         /// <summary>A life event referral's packet, in words: what its provider receives.</summary>
         public IReadOnlyList<AnswerView>? Packet { get; set; }
 
         public ReferralView View => new(Id, CaseNumber, Provider, new(ProviderEn, ProviderFr), Status, Note, ResponseNote, ReferredBy,
-            CreatedAt, UpdatedAt, Category, new(CategoryEn, CategoryFr), Address, Description, Priority, Packet);
+            CreatedAt, UpdatedAt, Category, new(CategoryEn, CategoryFr), Address, Description, Priority, Packet, DueAt);
     }
 
     internal static async Task<IReadOnlyList<ReferralRow>> ReferralsAsync(NpgsqlConnection connection, string where, object args, CancellationToken ct, NpgsqlTransaction? tx = null)
@@ -297,7 +297,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             select r.id, r.provider_id, c.number as case_number, p.code as provider, p.name_en as provider_en, p.name_fr as provider_fr,
                    r.status, r.note, r.response_note, r.referred_by, r.created_at, r.updated_at,
                    k.code as category, k.name_en as category_en, k.name_fr as category_fr, c.address, c.description, c.priority,
-                   r.packet::text as packet_json
+                   r.packet::text as packet_json, r.due_at
             from referrals r join cases c on c.id = r.case_id join providers p on p.id = r.provider_id
             join categories k on k.id = coalesce(r.category_id, c.category_id)
             where {where}

@@ -34,7 +34,7 @@ public sealed record ProviderSuggestion(string Code, string Level, LocalText Nam
 public sealed record ReferralView(
     long Id, string CaseNumber, string Provider, LocalText ProviderName, string Status, string Note, string ResponseNote,
     string ReferredBy, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Category, LocalText CategoryName,
-    string? Address, string Description, string Priority, IReadOnlyList<AnswerView>? Packet = null);
+    string? Address, string Description, string Priority, IReadOnlyList<AnswerView>? Packet = null, DateTimeOffset? DueAt = null);
 
 /// <summary>
 /// Everything staff see of a case, with its service-standard clock: the due times and the times each falls at risk

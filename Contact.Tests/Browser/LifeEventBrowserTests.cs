@@ -56,6 +56,7 @@ public sealed partial class LifeEventBrowserTests : BrowserFixture
         await Expect(health);
         await Expect(health.GetByText("340, avenue Laurier Ouest, Ottawa"));
         await Expect(health.GetByText("12, rue Vieille, Gatineau"));
+        await Expect(health.GetByText("Due by"));
         var ontarioText = await ontario.Locator("#referrals-view").InnerTextAsync();
         Assert.That(ontarioText, Does.Not.Contain("Start service at a new address").And.Not.Contain("Canada Revenue Agency"));
 
@@ -82,6 +83,7 @@ public sealed partial class LifeEventBrowserTests : BrowserFixture
         await Assertions.Expect(rows).ToHaveCountAsync(5);
         await Assertions.Expect(rows.Filter(new() { HasText = "Carte Santé de l'Ontario" })).ToContainTextAsync("Terminé");
         await Assertions.Expect(rows.Filter(new() { HasText = "Agence du revenu du Canada" })).ToContainTextAsync("Envoyé");
+        await Assertions.Expect(rows.Filter(new() { HasText = "Agence du revenu du Canada" })).ToContainTextAsync("Prévu d'ici le");
         await Assertions.Expect(rows.Filter(new() { HasText = "Permis de conduire" })).ToContainTextAsync("Province de l'Ontario · ServiceOntario");
     }
 

@@ -86,6 +86,8 @@ public sealed class LifeEventApiTests : AppFixture
             "cra-address:cra:sent", "driver-licence:serviceontario:sent", "health-card:serviceontario:sent", "parking-permit:city-bylaw:sent",
             "property-tax:city-revenue:sent", "ramq-move:ramq:review", "waste-new-address:city-solid-waste:sent", "water-account:city-revenue:sent",
         }));
+        // Each referral has its own service standard, from its service's policy.
+        Assert.That(await App.ScalarAsync($"select count(*) from referrals r join cases c on c.id = r.case_id where c.number = '{number}' and r.due_at > c.created_at"), Is.EqualTo(8));
         // Four orders of government and providers: the City, Ontario, Quebec and Canada.
         Assert.That(await App.ScalarAsync($"""
             select count(distinct p.level) from referrals r join cases c on c.id = r.case_id join providers p on p.id = r.provider_id where c.number = '{number}'

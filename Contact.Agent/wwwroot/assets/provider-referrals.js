@@ -54,6 +54,7 @@ function referralCard(r) {
       dlRow('referral.referred_by', r.referredBy),
       dlRow('referral.sent', timeElement(r.createdAt)),
       dlRow('referral.updated', timeElement(r.updatedAt)),
+      r.dueAt && OPEN_REFERRAL.has(r.status) ? dlRow('referral.due', timeElement(r.dueAt)) : null,
       r.note ? dlRow('referral.note', r.note) : null,
       r.responseNote ? dlRow('referral.response', r.responseNote) : null),
     // A life event's referral carries its packet, and nothing else of the case.
