@@ -78,7 +78,6 @@ public sealed class LifeEventCommands(NpgsqlDataSource dataSource, TimeProvider 
             Statuses = valid.Services.Select(s => s.Service.Review ? "review" : "sent").ToArray(),
             Packets = valid.Services.Select(s => JsonSerializer.Serialize(s.Packet, Json)).ToArray(),
             Dues = dues.ToArray(),
-            Expected = valid.Services.Count,
             // One "referred" entry per provider, naming only its own services: a provider reads no other's.
             SentProviders = sent.Select(s => s.Service.Provider.Code).Distinct().ToArray(),
             SentServices = sent.GroupBy(s => s.Service.Provider.Code).Select(g => JsonSerializer.Serialize(g.Select(s => s.Service.Category.Code), Json)).ToArray(),
