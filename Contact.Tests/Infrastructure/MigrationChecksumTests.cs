@@ -4,7 +4,7 @@ namespace Contact.Tests.Infrastructure;
 
 /// <summary>
 /// An applied migration never changes, and neither does any file beside it: <c>db/migrations/checksums.sha256</c> holds
-/// the SHA-256 of 0001 to 0019 as they were committed, and each later migration comes with a file of its own
+/// the SHA-256 of 0001 to 0020 as they were committed, and each later migration comes with a file of its own
 /// (<c>NNNN_name.sql.sha256</c>, as <c>sha256sum</c> writes it). An edited, renamed or removed migration fails here
 /// (an existing database would refuse to start).
 /// </summary>
