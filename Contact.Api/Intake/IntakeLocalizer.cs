@@ -28,8 +28,7 @@ public sealed class IntakeLocalizer(IStringLocalizer<IntakeText> strings, Catalo
                 args[0] = question.Prompt.In(Language);
             }
         }
-        var text = strings["error." + error.Code, args];
-        return text.ResourceNotFound ? error.Code : text.Value;
+        return Words(error, args);
     }
 
     /// <summary>A life event's field error in words; an answer's error names its question.</summary>
@@ -56,6 +55,11 @@ public sealed class IntakeLocalizer(IStringLocalizer<IntakeText> strings, Catalo
         {
             args[0] = question.Prompt.In(Language);
         }
+        return Words(error, args);
+    }
+
+    private string Words(FieldError error, object[] args)
+    {
         var text = strings["error." + error.Code, args];
         return text.ResourceNotFound ? error.Code : text.Value;
     }

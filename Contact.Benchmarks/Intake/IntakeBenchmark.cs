@@ -180,20 +180,11 @@ public static class IntakeBenchmark
     }
 
     /// <summary>One connection per worker, each running a prepared single-row autocommit INSERT.</summary>
-    private sealed class RawInsert : IAsyncDisposable
+    private sealed class RawInsert(PreparedWorkers workers, IReadOnlyList<Submission> submissions) : IAsyncDisposable
     {
-        private readonly NpgsqlConnection[] _connections;
-        private readonly NpgsqlCommand[] _commands;
-        private readonly string[] _categories;
-        private readonly string[] _descriptions;
-
-        private RawInsert(int workers, IReadOnlyList<Submission> submissions)
-        {
-            _connections = new NpgsqlConnection[workers];
-            _commands = new NpgsqlCommand[workers];
-            _categories = [.. submissions.Select(s => s.Category)];
-            _descriptions = [.. submissions.Select(s => s.Description)];
-        }
+        private readonly string[] _categories = [.. submissions.Select(s => s.Category)];
+        private readonly string[] _descriptions = [.. submissions.Select(s => s.Description)];
+        private long _next = -1;
 
         public static async Task<RawInsert> CreateAsync(BenchCluster cluster, int workers, IReadOnlyList<Submission> submissions, CancellationToken ct)
         {
@@ -208,57 +199,23 @@ public static class IntakeBenchmark
             {
                 await create.ExecuteNonQueryAsync(ct);
             }
-            var insert = new RawInsert(workers, submissions);
-            try
+            var prepared = await PreparedWorkers.OpenAsync(cluster, workers, "insert into bench_raw (category, description, created_at) values ($1, $2, now())", parameters =>
             {
-                // Dedicated, unpooled sessions: one per worker for the whole run.
-                var connectionString = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Pooling = false, ApplicationName = "contact-bench-raw" }.ConnectionString;
-                for (var i = 0; i < workers; i++)
-                {
-                    var connection = insert._connections[i] = new NpgsqlConnection(connectionString);
-                    await connection.OpenAsync(ct);
-                    var command = insert._commands[i] = new NpgsqlCommand(
-                        "insert into bench_raw (category, description, created_at) values ($1, $2, now())", connection);
-                    command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text });
-                    command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text });
-                    await command.PrepareAsync(ct);
-                }
-                return insert;
-            }
-            catch
-            {
-                await insert.DisposeAsync();
-                throw;
-            }
+                parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text });
+                parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text });
+            }, ct);
+            return new RawInsert(prepared, submissions);
         }
-
-        private long _next = -1;
 
         public async ValueTask<bool> RunAsync(int worker, CancellationToken ct)
         {
             var n = (int)((ulong)Interlocked.Increment(ref _next) % (ulong)_categories.Length);
-            var command = _commands[worker];
+            var command = workers[worker];
             ((NpgsqlParameter<string>)command.Parameters[0]).TypedValue = _categories[n];
             ((NpgsqlParameter<string>)command.Parameters[1]).TypedValue = _descriptions[n];
             return await command.ExecuteNonQueryAsync(ct) == 1;
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var command in _commands)
-            {
-                if (command is not null)
-                {
-                    await command.DisposeAsync();
-                }
-            }
-            foreach (var connection in _connections)
-            {
-                if (connection is not null)
-                {
-                    await connection.DisposeAsync();
-                }
-            }
-        }
+        public ValueTask DisposeAsync() => workers.DisposeAsync();
     }
 }

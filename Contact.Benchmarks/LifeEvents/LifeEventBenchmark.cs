@@ -184,17 +184,8 @@ public static class LifeEventBenchmark
     }
 
     /// <summary>The bare substrate: one prepared statement per worker inserting a case row and its seven referral rows.</summary>
-    private sealed class RawLifeEvent : IAsyncDisposable
+    private sealed class RawLifeEvent(PreparedWorkers workers) : IAsyncDisposable
     {
-        private readonly NpgsqlConnection[] _connections;
-        private readonly NpgsqlCommand[] _commands;
-
-        private RawLifeEvent(int workers)
-        {
-            _connections = new NpgsqlConnection[workers];
-            _commands = new NpgsqlCommand[workers];
-        }
-
         public static async Task<RawLifeEvent> CreateAsync(BenchCluster cluster, int workers, CancellationToken ct)
         {
             await using (var create = cluster.DataSource.CreateCommand("""
@@ -205,54 +196,23 @@ public static class LifeEventBenchmark
             {
                 await create.ExecuteNonQueryAsync(ct);
             }
-            var raw = new RawLifeEvent(workers);
             var services = Services.Select(s => s.Category).ToArray();
             var packets = Services.Select(s => JsonSerializer.Serialize(new { shared = new { new_address = "340 Laurier Ave W", date = "2026-12-20" }, answers = s.Answers })).ToArray();
             var answers = JsonSerializer.Serialize(new { shared = new { old_address = "12 Old Road", new_address = "340 Laurier Ave W", date = "2026-12-20" } });
-            try
+            return new RawLifeEvent(await PreparedWorkers.OpenAsync(cluster, workers, """
+                with c as (insert into bench_raw_cases (answers, created_at) values ($1::jsonb, now()) returning id, created_at)
+                insert into bench_raw_referrals (case_id, service, packet, created_at)
+                select c.id, x.service, x.packet::jsonb, c.created_at from c, unnest($2::text[], $3::text[]) as x(service, packet)
+                """, parameters =>
             {
-                var connectionString = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Pooling = false, ApplicationName = "contact-bench-raw" }.ConnectionString;
-                for (var i = 0; i < workers; i++)
-                {
-                    var connection = raw._connections[i] = new NpgsqlConnection(connectionString);
-                    await connection.OpenAsync(ct);
-                    var command = raw._commands[i] = new NpgsqlCommand("""
-                        with c as (insert into bench_raw_cases (answers, created_at) values ($1::jsonb, now()) returning id, created_at)
-                        insert into bench_raw_referrals (case_id, service, packet, created_at)
-                        select c.id, x.service, x.packet::jsonb, c.created_at from c, unnest($2::text[], $3::text[]) as x(service, packet)
-                        """, connection);
-                    command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = answers });
-                    command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = services });
-                    command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = packets });
-                    await command.PrepareAsync(ct);
-                }
-                return raw;
-            }
-            catch
-            {
-                await raw.DisposeAsync();
-                throw;
-            }
+                parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = answers });
+                parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = services });
+                parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = packets });
+            }, ct));
         }
 
-        public async ValueTask<bool> RunAsync(int worker, CancellationToken ct) => await _commands[worker].ExecuteNonQueryAsync(ct) == Services.Length;
+        public async ValueTask<bool> RunAsync(int worker, CancellationToken ct) => await workers[worker].ExecuteNonQueryAsync(ct) == Services.Length;
 
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var command in _commands)
-            {
-                if (command is not null)
-                {
-                    await command.DisposeAsync();
-                }
-            }
-            foreach (var connection in _connections)
-            {
-                if (connection is not null)
-                {
-                    await connection.DisposeAsync();
-                }
-            }
-        }
+        public ValueTask DisposeAsync() => workers.DisposeAsync();
     }
 }

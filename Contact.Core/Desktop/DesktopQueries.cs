@@ -125,7 +125,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
         double? Latitude, double? Longitude, string? ResidentName, string? ResidentPhone, string? ResidentEmail, bool NotifyConsent,
         int? AssignedId, string? AssignedTo, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool CallerWaiting,
         DateTimeOffset? FirstResponseDueAt, DateTimeOffset? ResolutionDueAt, bool Paused, DateTimeOffset? FirstResponseAt, bool Crisis,
-        string? AddressId, DateTimeOffset? FirstResponseWarningAt, DateTimeOffset? ResolutionWarningAt, short PriorityRank);
+        string? AddressId, DateTimeOffset? FirstResponseWarningAt, DateTimeOffset? ResolutionWarningAt, short PriorityRank, string CategoryKind);
 
     private sealed record ProviderRow(int Id, string Code, string Level, string NameEn, string NameFr, bool HasAreas, bool? Covers);
 
@@ -144,7 +144,7 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
                    exists (select 1 from calls l where l.case_id = c.id and l.connect_twiml is null
                            and l.status not in ('completed', 'busy', 'failed', 'no-answer', 'canceled', 'connected')) as caller_waiting,
                    c.first_response_due_at, c.resolution_due_at, c.sla_paused_at is not null as paused, c.first_response_at, c.crisis,
-                   c.address_id, c.first_response_warning_at, c.resolution_warning_at, c.priority_rank
+                   c.address_id, c.first_response_warning_at, c.resolution_warning_at, c.priority_rank, k.kind as category_kind
             from cases c join categories k on k.id = c.category_id left join staff_users u on u.id = c.assigned_to
             where c.number = @number
             """, new { number }, cancellationToken: cancellationToken));
@@ -166,11 +166,14 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             await InformationReferral.RecordViewAsync(connection, c.Id, member.UserName, clock.GetUtcNow(), cancellationToken);
         }
 
-        var history = (await connection.QueryAsync<CaseEvent>(new CommandDefinition(
+        var events = (await connection.QueryAsync<CaseEvent>(new CommandDefinition(
             "select id, at, kind, actor, is_public, data::text as data from case_events where case_id = @Id order by id",
-            new { c.Id }, cancellationToken: cancellationToken)))
+            new { c.Id }, cancellationToken: cancellationToken))).ToList();
+        var history = events
             .Where(e => !isProvider || ProviderMaySee(e, member.ProviderCode))
             .Select(e => new HistoryEntry(e.At, e.Kind, e.Actor, describe(e), e.IsPublic)).ToList();
+        // The life event a caller chose on the phone, for the desktop's panel to pick.
+        var requested = isProvider ? null : events.LastOrDefault(e => e.Kind == "life_event_requested") is { } asked ? LifeEventOf(asked) : null;
 
         var duplicates = (await connection.QueryAsync<DuplicateView>(new CommandDefinition("""
             select d.number, d.status, d.address, d.created_at
@@ -200,11 +203,17 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             .OrderByDescending(p => p.CoversLocation == true)
             .ToList();
 
-        var lifeEvent = await LifeEventAnswers.ReadAsync(connection, c.Id, c.CategoryId, c.Answers, isProvider ? member.ProviderId : null, cancellationToken);
-        var answers = lifeEvent?.Answers ?? ReadAnswers(c.Answers, c.CategoryId, await QuestionsAsync(connection, c.CategoryId, cancellationToken));
+        // A life event's provider reads only its own referrals' packets (read with the referrals above).
+        var packets = isProvider && c.CategoryKind == "life_event"
+            ? [.. referrals.Where(r => r.ProviderId == member.ProviderId && r.Status != "review" && r.Packet is not null)]
+            : new List<ReferralRow>();
+        var answers = c.CategoryKind != "life_event" ? ReadAnswers(c.Answers, c.CategoryId, await QuestionsAsync(connection, c.CategoryId, cancellationToken))
+            : isProvider ? [.. packets.SelectMany(r => r.Packet!.Shared).Distinct(),
+                            .. packets.SelectMany(r => r.Packet!.Own.Select(a => a with { Question = new($"{r.CategoryEn} · {a.Question.En}", $"{r.CategoryFr} · {a.Question.Fr}") }))]
+            : await LifeEventAnswers.ReadAsync(connection, c.CategoryId, c.Answers, cancellationToken);
+        string? Received(string field) => packets.Select(r => r.Packet!.Resident.GetValueOrDefault(field)).FirstOrDefault(v => v is not null);
         var resident = !isProvider ? new ResidentView(c.ResidentName, c.ResidentPhone, c.ResidentEmail, c.Language, c.NotifyConsent)
-            : lifeEvent?.Resident is { } received ? received with { Language = c.Language }
-            : new ResidentView(null, null, null, c.Language, false);
+            : new ResidentView(Received("name"), Received("phone"), Received("email"), c.Language, false);
         return new CaseDetail(
             c.Number, c.Line, c.Language, c.Queue, c.Channel, c.CategoryCode, new(c.NameEn, c.NameFr), c.Priority, c.Status,
             c.Description, answers, c.Address, c.Latitude, c.Longitude,
@@ -219,15 +228,19 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
             c.Crisis, Line.Community.Is(c.Line) && !isProvider ? await InformationReferral.ReadAsync(connection, c.Id, cancellationToken) : null,
             AddressId: c.AddressId, FirstResponseWarningAt: c.FirstResponseWarningAt, ResolutionWarningAt: c.ResolutionWarningAt,
             Order: OrderKey(c.PriorityRank, c.CreatedAt, c.Id),
-            LifeEventRequested: isProvider ? null : await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
-                "select data->>'life_event' from case_events where case_id = @Id and kind = 'life_event_requested' order by id desc limit 1",
-                new { c.Id }, cancellationToken: cancellationToken)));
+            LifeEventRequested: requested);
     }
 
     /// <summary>
     /// Whether a provider's staff may read a history entry: the public ones, and what concerns their own referral.
     /// Another provider's referral (its notes, its reasons for declining) and the staff's own notes are not theirs.
     /// </summary>
+    private static string? LifeEventOf(CaseEvent e)
+    {
+        using var data = JsonDocument.Parse(e.Data);
+        return data.RootElement.TryGetProperty("life_event", out var code) ? code.GetString() : null;
+    }
+
     internal static bool ProviderMaySee(CaseEvent e, string? providerCode)
     {
         if (providerCode is null)
@@ -285,10 +298,10 @@ public sealed class DesktopQueries(NpgsqlDataSource dataSource, TimeProvider clo
         string CategoryFr, string? Address, string Description, string Priority, string? PacketJson, DateTimeOffset? DueAt)
     {
         /// <summary>A life event referral's packet, in words: what its provider receives.</summary>
-        public IReadOnlyList<AnswerView>? Packet { get; set; }
+        public LifeEventAnswers.Packet? Packet { get; set; }
 
         public ReferralView View => new(Id, CaseNumber, Provider, new(ProviderEn, ProviderFr), Status, Note, ResponseNote, ReferredBy,
-            CreatedAt, UpdatedAt, Category, new(CategoryEn, CategoryFr), Address, Description, Priority, Packet, DueAt);
+            CreatedAt, UpdatedAt, Category, new(CategoryEn, CategoryFr), Address, Description, Priority, Packet?.Lines, DueAt);
     }
 
     internal static async Task<IReadOnlyList<ReferralRow>> ReferralsAsync(NpgsqlConnection connection, string where, object args, CancellationToken ct, NpgsqlTransaction? tx = null)

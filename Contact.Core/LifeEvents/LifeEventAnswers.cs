@@ -13,8 +13,17 @@ namespace Contact.Core.LifeEvents;
 /// </summary>
 public static class LifeEventAnswers
 {
-    /// <summary>The answers (and, for a provider, the contact details it receives); null when the case is not a life event.</summary>
-    public sealed record Read(IReadOnlyList<AnswerView> Answers, ResidentView? Resident);
+    /// <summary>One referral's packet in words.</summary>
+    /// <param name="Shared">The shared answers it receives, labelled by the life event's questions.</param>
+    /// <param name="Own">Its service's own answers, labelled by the service's questions.</param>
+    /// <param name="Contact">The contact details it receives, labelled.</param>
+    /// <param name="Resident">The same contact details by field (name, phone, email).</param>
+    public sealed record Packet(IReadOnlyList<AnswerView> Shared, IReadOnlyList<AnswerView> Own, IReadOnlyList<AnswerView> Contact,
+        IReadOnlyDictionary<string, string> Resident)
+    {
+        /// <summary>Everything in it, as one list: the shared answers, its own, the contact.</summary>
+        public IReadOnlyList<AnswerView> Lines => [.. Shared, .. Own, .. Contact];
+    }
 
     private sealed record QuestionRow(int? CategoryId, string Code, string PromptEn, string PromptFr, string Choices);
 
@@ -22,69 +31,29 @@ public static class LifeEventAnswers
 
     private sealed record StoredAnswers(Dictionary<string, JsonElement>? Shared, Dictionary<string, Dictionary<string, JsonElement>>? Services);
 
-    private sealed record StoredPacket(string Service, Dictionary<string, string>? Resident, Dictionary<string, JsonElement>? Shared, Dictionary<string, JsonElement>? Answers);
+    private sealed record StoredPacket(string LifeEvent, string Service, Dictionary<string, string>? Resident, Dictionary<string, JsonElement>? Shared, Dictionary<string, JsonElement>? Answers);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Reads them for case <paramref name="caseId"/>; <paramref name="providerId"/> when a provider user reads.</summary>
-    public static async Task<Read?> ReadAsync(NpgsqlConnection connection, long caseId, int categoryId, string answersJson, int? providerId, CancellationToken ct)
+    /// <summary>Everything the resident told, for staff who are not a provider: the shared answers, then each service's own.</summary>
+    public static async Task<IReadOnlyList<AnswerView>> ReadAsync(NpgsqlConnection connection, int categoryId, string answersJson, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var clusterId = await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
-            "select id from clusters where category_id = @categoryId and kind = 'life_event'", new { categoryId }, cancellationToken: ct));
-        if (clusterId is null)
-        {
-            return null;
-        }
         // The questions: the life event's shared ones (no category) and those of its services.
         var questions = (await connection.QueryAsync<QuestionRow>(new CommandDefinition("""
-            select null::int as category_id, code, prompt_en, prompt_fr, choices::text as choices from life_event_questions where cluster_id = @clusterId
+            select null::int as category_id, q.code, q.prompt_en, q.prompt_fr, q.choices::text as choices
+            from life_event_questions q join clusters k on k.id = q.cluster_id where k.category_id = @categoryId
             union all
             select q.category_id, q.code, q.prompt_en, q.prompt_fr, q.choices::text from category_questions q
-            join cluster_categories cc on cc.category_id = q.category_id and cc.cluster_id = @clusterId
-            """, new { clusterId }, cancellationToken: ct))).ToList();
+            join cluster_categories cc on cc.category_id = q.category_id join clusters k on k.id = cc.cluster_id where k.category_id = @categoryId
+            """, new { categoryId }, cancellationToken: ct))).ToList();
         var services = (await connection.QueryAsync<(int Id, string Code, string NameEn, string NameFr)>(new CommandDefinition("""
             select c.id, c.code, c.name_en, c.name_fr from cluster_categories cc join categories c on c.id = cc.category_id
-            where cc.cluster_id = @clusterId order by cc.sort
-            """, new { clusterId }, cancellationToken: ct))).ToList();
-        var sharedQuestions = questions.Where(q => q.CategoryId is null).ToList();
-
-        if (providerId is int provider)
-        {
-            var packets = (await connection.QueryAsync<string>(new CommandDefinition("""
-                select packet::text from referrals where case_id = @caseId and provider_id = @provider and status <> 'review' and packet is not null order by id
-                """, new { caseId, provider }, cancellationToken: ct)))
-                .Select(p => JsonSerializer.Deserialize<StoredPacket>(p, Json)!).ToList();
-            var answers = new List<AnswerView>();
-            var shown = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var packet in packets)
-            {
-                foreach (var (code, value) in packet.Shared ?? [])
-                {
-                    if (shown.Add(code))
-                    {
-                        AddAnswer(answers, sharedQuestions.FirstOrDefault(q => q.Code == code), code, value, null);
-                    }
-                }
-            }
-            foreach (var packet in packets)
-            {
-                var service = services.FirstOrDefault(s => s.Code == packet.Service);
-                foreach (var (code, value) in packet.Answers ?? [])
-                {
-                    if (!(packet.Shared ?? []).ContainsKey(code))
-                    {
-                        AddAnswer(answers, questions.FirstOrDefault(q => q.CategoryId == service.Id && q.Code == code), code, value, service.Code is null ? null : new(service.NameEn, service.NameFr));
-                    }
-                }
-            }
-            string? Contact(string field) => packets.Select(p => p.Resident?.GetValueOrDefault(field)).FirstOrDefault(v => v is not null);
-            return new Read(answers, new ResidentView(Contact("name"), Contact("phone"), Contact("email"), "en", false));
-        }
-
+            join clusters k on k.id = cc.cluster_id where k.category_id = @categoryId order by cc.sort
+            """, new { categoryId }, cancellationToken: ct))).ToList();
         var stored = JsonSerializer.Deserialize<StoredAnswers>(answersJson, Json);
         var all = new List<AnswerView>();
-        foreach (var q in sharedQuestions)
+        foreach (var q in questions.Where(q => q.CategoryId is null))
         {
             if (stored?.Shared?.TryGetValue(q.Code, out var value) == true)
             {
@@ -105,47 +74,45 @@ public static class LifeEventAnswers
                 }
             }
         }
-        return new Read(all, null);
+        return all;
     }
 
     /// <summary>
     /// Each packet in words, in one query for all their questions: the shared answers (by the life event's
     /// questions), the service's own answers (by its questions) and the contact details it receives.
     /// </summary>
-    public static async Task<IReadOnlyList<IReadOnlyList<AnswerView>>> PacketsAsync(NpgsqlConnection connection, IReadOnlyList<string> packetsJson, CancellationToken ct,
+    public static async Task<IReadOnlyList<Packet>> PacketsAsync(NpgsqlConnection connection, IReadOnlyList<string> packetsJson, CancellationToken ct,
         NpgsqlTransaction? tx = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(packetsJson);
-        var packets = packetsJson.Select(p => JsonSerializer.Deserialize<StoredPacketOf>(p, Json)!).ToList();
+        var packets = packetsJson.Select(p => JsonSerializer.Deserialize<StoredPacket>(p, Json)!).ToList();
         var questions = (await connection.QueryAsync<(string? LifeEvent, string? Service, string Code, string PromptEn, string PromptFr, string Choices)>(new CommandDefinition("""
             select k.code, null, q.code, q.prompt_en, q.prompt_fr, q.choices::text from life_event_questions q join clusters k on k.id = q.cluster_id where k.code = any(@events)
             union all
             select null, c.code, q.code, q.prompt_en, q.prompt_fr, q.choices::text from category_questions q join categories c on c.id = q.category_id where c.code = any(@services)
             """, new { events = packets.Select(p => p.LifeEvent).Distinct().ToArray(), services = packets.Select(p => p.Service).Distinct().ToArray() }, tx, cancellationToken: ct))).ToList();
+        QuestionRow? Question(Func<(string? LifeEvent, string? Service, string Code, string PromptEn, string PromptFr, string Choices), bool> which) =>
+            questions.FirstOrDefault(which) is { Code: not null } q ? new QuestionRow(null, q.Code, q.PromptEn, q.PromptFr, q.Choices) : null;
         var texts = Provider.CatalogTexts;
         return [.. packets.Select(p =>
         {
-            var lines = new List<AnswerView>();
+            var shared = new List<AnswerView>();
             foreach (var (code, value) in p.Shared ?? [])
             {
-                var q = questions.FirstOrDefault(x => x.LifeEvent == p.LifeEvent && x.Code == code);
-                AddAnswer(lines, q.Code is null ? null : new QuestionRow(null, q.Code, q.PromptEn, q.PromptFr, q.Choices), code, value, null);
+                AddAnswer(shared, Question(x => x.LifeEvent == p.LifeEvent && x.Code == code), code, value, null);
             }
+            var own = new List<AnswerView>();
             foreach (var (code, value) in (p.Answers ?? []).Where(a => !(p.Shared ?? []).ContainsKey(a.Key)))
             {
-                var q = questions.FirstOrDefault(x => x.Service == p.Service && x.Code == code);
-                AddAnswer(lines, q.Code is null ? null : new QuestionRow(null, q.Code, q.PromptEn, q.PromptFr, q.Choices), code, value, null);
+                AddAnswer(own, Question(x => x.Service == p.Service && x.Code == code), code, value, null);
             }
-            foreach (var (field, value) in p.Resident ?? [])
-            {
-                lines.Add(new AnswerView(new(texts.Get(Infrastructure.Language.English, "contact." + field), texts.Get(Infrastructure.Language.French, "contact." + field)), value));
-            }
-            return (IReadOnlyList<AnswerView>)lines;
+            var resident = p.Resident ?? [];
+            var contact = resident.Select(f => new AnswerView(
+                new(texts.Get(Infrastructure.Language.English, "contact." + f.Key), texts.Get(Infrastructure.Language.French, "contact." + f.Key)), f.Value)).ToList();
+            return new Packet(shared, own, contact, resident);
         })];
     }
-
-    private sealed record StoredPacketOf(string LifeEvent, string Service, Dictionary<string, string>? Resident, Dictionary<string, JsonElement>? Shared, Dictionary<string, JsonElement>? Answers);
 
     private static void AddAnswer(List<AnswerView> answers, QuestionRow? question, string code, JsonElement value, LocalText? service)
     {

@@ -45,7 +45,8 @@ public sealed class LifeEventCommands(NpgsqlDataSource dataSource, TimeProvider 
         foreach (var s in valid.Services)
         {
             var policy = await sla.FindAsync(s.Service.Category.Id, s.Service.Category.DefaultPriority, cancellationToken);
-            dues.Add(policy is null ? null : SlaStore.Due(policy, now, TimeSpan.Zero).ResolutionDue);
+            // A referral is measured by its resolution target alone (the case's first response is the intake's).
+            dues.Add(policy is null ? null : SlaStore.At(policy, now, policy.Resolution, 100, TimeSpan.Zero));
         }
         var sent = valid.Services.Where(s => !s.Service.Review).ToList();
         var held = valid.Services.Where(s => s.Service.Review).ToList();
@@ -171,17 +172,13 @@ public sealed class LifeEventCommands(NpgsqlDataSource dataSource, TimeProvider 
     {
         ArgumentNullException.ThrowIfNull(lifeEvent);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("""
-            insert into case_events (case_id, at, kind, actor, is_public, data)
-            values (@caseId, @now, 'life_event_requested', @actor, false, jsonb_build_object('life_event', @Code::text))
-            """, new { caseId, now = clock.GetUtcNow(), actor, lifeEvent.Code }, cancellationToken: cancellationToken));
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await CaseWork.EventAsync(connection, tx, caseId, clock.GetUtcNow(), "life_event_requested", actor, false, new { life_event = lifeEvent.Code }, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
         changes.CaseChanged(caseId);
     }
 
     /// <summary>"ServiceOntario, Canada Revenue Agency and City of Ottawa": the providers, once each, in the life event's order.</summary>
-    internal static string DeliveredTo(IEnumerable<ChosenService> services, Language language)
-    {
-        var names = services.Select(s => s.Service.Provider.Name.In(language)).Distinct(StringComparer.Ordinal).ToList();
-        return names.Count <= 1 ? names.FirstOrDefault() ?? "" : Outbox.Render("list.and", language, string.Join(", ", names[..^1]), names[^1]);
-    }
+    private static string DeliveredTo(IEnumerable<ChosenService> services, Language language) =>
+        Outbox.ListOf(services.Select(s => s.Service.Provider.Name.In(language)), language);
 }

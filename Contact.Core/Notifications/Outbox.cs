@@ -48,6 +48,13 @@ public static class Outbox
         return string.Format(culture, template, args).Trim();
     }
 
+    /// <summary>Names as a message lists them: "A", "A and B", "A, B and C" (et, in French); once each, in order.</summary>
+    public static string ListOf(IEnumerable<string> names, Language language)
+    {
+        var distinct = names.Distinct(StringComparer.Ordinal).ToList();
+        return distinct.Count <= 1 ? distinct.FirstOrDefault() ?? "" : Render("list.and", language, string.Join(", ", distinct[..^1]), distinct[^1]);
+    }
+
     /// <summary>Whether a case's resident is told by text: consent, a mobile number, a texted channel.</summary>
     public static bool TextsResident(bool consent, string? phone, string channel) =>
         consent && phone is not null && TextedChannels.Contains(channel) && PhoneNumberNormaliser.CanReceiveTexts(phone);

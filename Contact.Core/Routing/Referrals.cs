@@ -190,9 +190,8 @@ public sealed class Referrals(NpgsqlDataSource dataSource, CaseWork work, TimePr
                 new { now, c.Id }, tx, cancellationToken: cancellationToken));
             await CaseWork.EventAsync(connection, tx, c.Id, now, "referred", member.UserName, true,
                 new { providers = sent.Select(s => s.Provider).Distinct().ToArray(), reviewed = true }, cancellationToken);
-            var names = sent.Select(s => Language.French.Is(c.Language) ? s.NameFr : s.NameEn).Distinct(StringComparer.Ordinal).ToList();
-            var list = names.Count == 1 ? names[0] : Outbox.Render("list.and", c.Language, string.Join(", ", names[..^1]), names[^1]);
-            await c.NotifyAsync(connection, tx, "life_event.sent", now, [list], cancellationToken);
+            var language = Language.Of(c.Language);
+            await c.NotifyAsync(connection, tx, "life_event.sent", now, [Outbox.ListOf(sent.Select(s => language == Language.French ? s.NameFr : s.NameEn), language)], cancellationToken);
             return sent.Select(s => s.Id).ToList();
         }, cancellationToken);
         foreach (var id in ids)

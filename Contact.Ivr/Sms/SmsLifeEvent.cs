@@ -88,16 +88,11 @@ public sealed class SmsLifeEvent(LifeEventIntake intake, ILogger<SmsLifeEvent> l
                 }
                 else
                 {
-                    var picks = body.Split([',', ' ', ';', '/', '+', '&'], StringSplitOptions.RemoveEmptyEntries);
-                    var left = new List<string>();
-                    foreach (var pick in picks)
+                    if (Numbers(body, lifeEvent.Services.Count) is not { Count: > 0 } picked)
                     {
-                        if (!int.TryParse(pick.Trim('.'), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1 || n > lifeEvent.Services.Count)
-                        {
-                            return ServicesAgain(turn.Language, lifeEvent, "life.services_wrong");
-                        }
-                        left.Add(lifeEvent.Services[n - 1].Category.Code);
+                        return ServicesAgain(turn.Language, lifeEvent, "life.services_wrong");
                     }
+                    var left = picked.Select(n => lifeEvent.Services[n - 1].Category.Code).ToList();
                     if (left.Distinct().Count() >= lifeEvent.Services.Count)
                     {
                         return ServicesAgain(turn.Language, lifeEvent, "life.services_none");

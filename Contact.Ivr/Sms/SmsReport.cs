@@ -385,18 +385,9 @@ public sealed class SmsReport(CaseIntake intake, ILogger<SmsReport> logger)
                 var named = question.Choices.FirstOrDefault(c => folded == CatalogSnapshot.Fold(c.Key) || folded == CatalogSnapshot.Fold(c.Name.En) || folded == CatalogSnapshot.Fold(c.Name.Fr));
                 return named is null ? (null, "answer.not_choice") : ([named.Key], null);
             case "multivaluelist":
-                var picks = typed.Split([',', ' ', ';', '/', '+', '&'], StringSplitOptions.RemoveEmptyEntries)
-                    .Where(t => !(t.Equals("and", StringComparison.OrdinalIgnoreCase) || t.Equals("et", StringComparison.OrdinalIgnoreCase))).ToList();
-                var keys = new List<string>();
-                foreach (var pick in picks)
-                {
-                    if (!int.TryParse(pick.Trim('.'), NumberStyles.None, CultureInfo.InvariantCulture, out var k) || k < 1 || k > question.Choices.Count)
-                    {
-                        return (null, "answer.not_choice");
-                    }
-                    keys.Add(question.Choices[k - 1].Key);
-                }
-                return keys.Count == 0 ? (null, "answer.not_choice") : ([.. keys.Distinct()], null);
+                return Numbers(typed, question.Choices.Count) is { Count: > 0 } picked
+                    ? ([.. picked.Select(k => question.Choices[k - 1].Key).Distinct()], null)
+                    : (null, "answer.not_choice");
             case "number":
                 return decimal.TryParse(typed.Replace(',', '.').Replace(" ", "", StringComparison.Ordinal), NumberStyles.Number, CultureInfo.InvariantCulture, out var number)
                     ? ([number.ToString(CultureInfo.InvariantCulture)], null)

@@ -49,6 +49,25 @@ internal static class SmsWords
     /// <summary>The whole text as a keyword: lower case, no accents, no surrounding punctuation.</summary>
     internal static string Word(string body) => CatalogSnapshot.Fold(body).Trim().Trim('.', '!', '?', ',', ';', ':', '"', '\'').Trim();
 
+    /// <summary>
+    /// The numbers of a list a text picks ("1,3", "2 and 5", "4 et 7"), each from 1 to <paramref name="max"/>; null when
+    /// anything else is in it.
+    /// </summary>
+    internal static List<int>? Numbers(string body, int max)
+    {
+        var numbers = new List<int>();
+        foreach (var pick in body.Split([',', ' ', ';', '/', '+', '&'], StringSplitOptions.RemoveEmptyEntries)
+                     .Where(t => !(t.Equals("and", StringComparison.OrdinalIgnoreCase) || t.Equals("et", StringComparison.OrdinalIgnoreCase))))
+        {
+            if (!int.TryParse(pick.Trim('.'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n < 1 || n > max)
+            {
+                return null;
+            }
+            numbers.Add(n);
+        }
+        return numbers;
+    }
+
     /// <summary>A lead sentence before the prompt, dropped when both would not fit the budget.</summary>
     internal static string Lead(string? lead, string prompt)
     {

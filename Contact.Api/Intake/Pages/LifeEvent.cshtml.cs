@@ -96,9 +96,7 @@ public sealed class LifeEventModel(CatalogStore catalog, LifeEventIntake intake,
         {
             // Nothing was saved; the same submission id makes the retry file it once.
             Step = "check";
-            Unavailable = twilio.Value.NumberOf(LifeEvent.Line) is { } number ? text["outage.not_saved_number", number] : text["outage.not_saved"];
-            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            Response.Headers.RetryAfter = DatabaseUnavailable.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            Unavailable = NotSaved.Answer(Response, text, twilio.Value, LifeEvent.Line);
             return Page();
         }
         if (result.Filed is { } filed)

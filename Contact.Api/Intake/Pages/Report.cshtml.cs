@@ -69,9 +69,7 @@ public sealed class ReportModel(CatalogStore catalog, CaseIntake intake, IntakeL
             catch (Exception e) when (DatabaseUnavailable.Is(e))
             {
                 // Nothing was saved; the same submission id makes the retry file it once.
-                Unavailable = twilio.Value.NumberOf(Line.City.Code) is { } number ? text["outage.not_saved_number", number] : text["outage.not_saved"];
-                Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                Response.Headers.RetryAfter = DatabaseUnavailable.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                Unavailable = NotSaved.Answer(Response, text, twilio.Value, Line.City.Code);
                 return Page();
             }
             if (result.Case is { } created)
